@@ -1,0 +1,101 @@
+package abi
+
+import "testing"
+
+func TestErrnoText(t *testing.T) {
+	cases := []struct {
+		e          Errno
+		name, text string
+	}{
+		{ENOENT, "ENOENT", "No such file or directory"},
+		{EAGAIN, "EAGAIN", "Resource temporarily unavailable"},
+		{EWOULDBLOCK, "EAGAIN", "Resource temporarily unavailable"},
+		{ENOSYS, "ENOSYS", "Function not implemented"},
+		{ERESTARTSYS, "ERESTARTSYS", "Unknown error 512"},
+		{4000, "4000", "Unknown error 4000"},
+	}
+	for _, c := range cases {
+		if c.e.Name() != c.name || c.e.Error() != c.text {
+			t.Errorf("errno %d: %q %q, want %q %q", c.e, c.e.Name(), c.e.Error(), c.name, c.text)
+		}
+	}
+}
+
+func TestSysnoNames(t *testing.T) {
+	cases := []struct {
+		n    Sysno
+		name string
+	}{
+		{0, "read"}, {SYS_OPENAT, "openat"}, {257, "openat"}, {SYS_EXIT_GROUP, "exit_group"},
+		{SYS_CLONE3, "clone3"}, {SYS_STATX, "statx"}, {511, "syscall_511"},
+	}
+	for _, c := range cases {
+		if got := c.n.Name(); got != c.name {
+			t.Errorf("Sysno(%d).Name() = %q, want %q", c.n, got, c.name)
+		}
+	}
+	if n, ok := SysnoByName("getppid"); !ok || n != 110 {
+		t.Errorf("SysnoByName(getppid) = %d, %v", n, ok)
+	}
+}
+
+func TestSignalNames(t *testing.T) {
+	cases := []struct {
+		s    Signal
+		name string
+	}{{SIGSEGV, "SIGSEGV"}, {SIGCHLD, "SIGCHLD"}, {SIGRTMIN, "SIGRTMIN"}, {SIGRTMIN + 3, "SIGRT_3"}, {65, "65"}}
+	for _, c := range cases {
+		if c.s.String() != c.name {
+			t.Errorf("Signal(%d) = %q, want %q", int(c.s), c.s.String(), c.name)
+		}
+	}
+}
+
+func TestEncodeDecodeRoundTrip(t *testing.T) {
+	b := make([]byte, 256)
+	sa := SigAction{Handler: 0x401000, Flags: SA_SIGINFO | SA_RESTORER, Restorer: 0x402000, Mask: SigSetOf(SIGINT, SIGUSR1)}
+	sa.Encode(b)
+	if got := DecodeSigAction(b); got != sa {
+		t.Errorf("sigaction round trip: %+v", got)
+	}
+	fl := Flock{Type: F_WRLCK, Whence: SEEK_END, Start: -10, Len: -5, Pid: 42}
+	fl.Encode(b)
+	if got := DecodeFlock(b); got != fl {
+		t.Errorf("flock round trip: %+v", got)
+	}
+	tm := Termios{Iflag: 1, Oflag: 2, Cflag: 3, Lflag: 4, Line: 5, Cc: [NCCS]uint8{1, 2, 3, 18: 19}}
+	tm.Encode(b)
+	if got := DecodeTermios(b); got != tm {
+		t.Errorf("termios round trip: %+v", got)
+	}
+	si := Siginfo{Signo: SIGCHLD, Code: CLD_EXITED}
+	si.SetPid(7, 1000)
+	si.SetStatus(3)
+	si.Encode(b)
+	if got := DecodeSiginfo(b); got != si || got.Pid() != 7 || got.UID() != 1000 || got.Status() != 3 {
+		t.Errorf("siginfo round trip: %+v", got)
+	}
+	if le.Uint32(b[16:]) != 7 || le.Uint32(b[20:]) != 1000 || le.Uint32(b[24:]) != 3 {
+		t.Errorf("siginfo chld fields at wrong offsets: % x", b[16:28])
+	}
+	st := StackT{Sp: 0x1000, Flags: SS_DISABLE, Size: 8192}
+	st.Encode(b)
+	if got := DecodeStackT(b); got != st {
+		t.Errorf("stack_t round trip: %+v", got)
+	}
+}
+
+func TestTimespec(t *testing.T) {
+	cases := []struct {
+		ns   int64
+		want Timespec
+	}{{0, Timespec{0, 0}}, {1_500_000_000, Timespec{1, 500_000_000}}, {-1, Timespec{-1, 999_999_999}}}
+	for _, c := range cases {
+		if got := NsecTimespec(c.ns); got != c.want || got.Nsec64() != c.ns {
+			t.Errorf("NsecTimespec(%d) = %+v", c.ns, got)
+		}
+	}
+	if (Timespec{0, 1e9}).Valid() || (Timespec{-1, 0}).Valid() || !(Timespec{5, 0}).Valid() {
+		t.Error("Timespec.Valid wrong")
+	}
+}

@@ -1,0 +1,285 @@
+package abi
+
+import "strconv"
+
+// Signal is a Linux signal number (1..64).
+type Signal int
+
+// Signal numbers on x86_64 (arch/x86/include/uapi/asm/signal.h).
+const (
+	SIGHUP    Signal = 1
+	SIGINT    Signal = 2
+	SIGQUIT   Signal = 3
+	SIGILL    Signal = 4
+	SIGTRAP   Signal = 5
+	SIGABRT   Signal = 6
+	SIGBUS    Signal = 7
+	SIGFPE    Signal = 8
+	SIGKILL   Signal = 9
+	SIGUSR1   Signal = 10
+	SIGSEGV   Signal = 11
+	SIGUSR2   Signal = 12
+	SIGPIPE   Signal = 13
+	SIGALRM   Signal = 14
+	SIGTERM   Signal = 15
+	SIGSTKFLT Signal = 16
+	SIGCHLD   Signal = 17
+	SIGCONT   Signal = 18
+	SIGSTOP   Signal = 19
+	SIGTSTP   Signal = 20
+	SIGTTIN   Signal = 21
+	SIGTTOU   Signal = 22
+	SIGURG    Signal = 23
+	SIGXCPU   Signal = 24
+	SIGXFSZ   Signal = 25
+	SIGVTALRM Signal = 26
+	SIGPROF   Signal = 27
+	SIGWINCH  Signal = 28
+	SIGIO     Signal = 29
+	SIGPWR    Signal = 30
+	SIGSYS    Signal = 31
+	SIGRTMIN  Signal = 32
+	SIGRTMAX  Signal = 64
+	NSIG             = 64
+)
+
+var signalNames = [...]string{
+	SIGHUP: "SIGHUP", SIGINT: "SIGINT", SIGQUIT: "SIGQUIT", SIGILL: "SIGILL",
+	SIGTRAP: "SIGTRAP", SIGABRT: "SIGABRT", SIGBUS: "SIGBUS", SIGFPE: "SIGFPE",
+	SIGKILL: "SIGKILL", SIGUSR1: "SIGUSR1", SIGSEGV: "SIGSEGV", SIGUSR2: "SIGUSR2",
+	SIGPIPE: "SIGPIPE", SIGALRM: "SIGALRM", SIGTERM: "SIGTERM", SIGSTKFLT: "SIGSTKFLT",
+	SIGCHLD: "SIGCHLD", SIGCONT: "SIGCONT", SIGSTOP: "SIGSTOP", SIGTSTP: "SIGTSTP",
+	SIGTTIN: "SIGTTIN", SIGTTOU: "SIGTTOU", SIGURG: "SIGURG", SIGXCPU: "SIGXCPU",
+	SIGXFSZ: "SIGXFSZ", SIGVTALRM: "SIGVTALRM", SIGPROF: "SIGPROF", SIGWINCH: "SIGWINCH",
+	SIGIO: "SIGIO", SIGPWR: "SIGPWR", SIGSYS: "SIGSYS",
+}
+
+// String returns the signal's name as strace prints it ("SIGSEGV",
+// "SIGRT_3").
+func (s Signal) String() string {
+	if s > 0 && int(s) < len(signalNames) && signalNames[s] != "" {
+		return signalNames[s]
+	}
+	if s == SIGRTMIN {
+		return "SIGRTMIN"
+	}
+	if s > SIGRTMIN && s <= SIGRTMAX {
+		return "SIGRT_" + strconv.Itoa(int(s-SIGRTMIN))
+	}
+	return strconv.Itoa(int(s))
+}
+
+// Valid reports whether s is a signal number (1..64).
+func (s Signal) Valid() bool { return s >= 1 && s <= SIGRTMAX }
+
+// SigSet is a kernel signal set: bit n-1 stands for signal n.
+type SigSet uint64
+
+// SigSetOf returns the set holding the given signals.
+func SigSetOf(sigs ...Signal) SigSet {
+	var s SigSet
+	for _, sig := range sigs {
+		s |= 1 << (sig - 1)
+	}
+	return s
+}
+
+// Has reports whether sig is in s.
+func (s SigSet) Has(sig Signal) bool { return s&(1<<(sig-1)) != 0 }
+
+// UnblockableSignals can never be blocked or ignored.
+var UnblockableSignals = SigSetOf(SIGKILL, SIGSTOP)
+
+// sigaction flags.
+const (
+	SA_NOCLDSTOP = 0x1
+	SA_NOCLDWAIT = 0x2
+	SA_SIGINFO   = 0x4
+	SA_RESTORER  = 0x04000000
+	SA_ONSTACK   = 0x08000000
+	SA_RESTART   = 0x10000000
+	SA_NODEFER   = 0x40000000
+	SA_RESETHAND = 0x80000000
+)
+
+// Special handler values.
+const (
+	SIG_DFL = 0
+	SIG_IGN = 1
+)
+
+// sigprocmask how values.
+const (
+	SIG_BLOCK   = 0
+	SIG_UNBLOCK = 1
+	SIG_SETMASK = 2
+)
+
+// SigAction is the kernel's struct sigaction for rt_sigaction on x86_64
+// (arch/x86/include/asm/signal.h):
+//
+//	0 sa_handler u64   8 sa_flags u64   16 sa_restorer u64   24 sa_mask u64
+type SigAction struct {
+	Handler  uint64
+	Flags    uint64
+	Restorer uint64
+	Mask     SigSet
+}
+
+// SizeofSigAction is the size of the kernel struct sigaction.
+const SizeofSigAction = 32
+
+// Encode writes a into b[:32].
+func (a *SigAction) Encode(b []byte) {
+	le.PutUint64(b[0:], a.Handler)
+	le.PutUint64(b[8:], a.Flags)
+	le.PutUint64(b[16:], a.Restorer)
+	le.PutUint64(b[24:], uint64(a.Mask))
+}
+
+// DecodeSigAction reads a kernel struct sigaction from b[:32].
+func DecodeSigAction(b []byte) SigAction {
+	return SigAction{
+		Handler:  le.Uint64(b[0:]),
+		Flags:    le.Uint64(b[8:]),
+		Restorer: le.Uint64(b[16:]),
+		Mask:     SigSet(le.Uint64(b[24:])),
+	}
+}
+
+// StackT is stack_t, the sigaltstack argument:
+//
+//	0 ss_sp u64   8 ss_flags i32   12 pad   16 ss_size u64
+type StackT struct {
+	Sp    uint64
+	Flags int32
+	Size  uint64
+}
+
+// SizeofStackT is sizeof(stack_t).
+const SizeofStackT = 24
+
+// Encode writes s into b[:24].
+func (s StackT) Encode(b []byte) {
+	clear(b[:SizeofStackT])
+	le.PutUint64(b[0:], s.Sp)
+	le.PutUint32(b[8:], uint32(s.Flags))
+	le.PutUint64(b[16:], s.Size)
+}
+
+// DecodeStackT reads a stack_t from b[:24].
+func DecodeStackT(b []byte) StackT {
+	return StackT{Sp: le.Uint64(b[0:]), Flags: int32(le.Uint32(b[8:])), Size: le.Uint64(b[16:])}
+}
+
+// sigaltstack flags and sizes.
+const (
+	SS_ONSTACK    = 1
+	SS_DISABLE    = 2
+	SS_AUTODISARM = 1 << 31
+	MINSIGSTKSZ   = 2048
+)
+
+// si_code values (include/uapi/asm-generic/siginfo.h).
+const (
+	SI_USER    = 0
+	SI_KERNEL  = 0x80
+	SI_QUEUE   = -1
+	SI_TIMER   = -2
+	SI_MESGQ   = -3
+	SI_ASYNCIO = -4
+	SI_SIGIO   = -5
+	SI_TKILL   = -6
+
+	SEGV_MAPERR = 1
+	SEGV_ACCERR = 2
+	BUS_ADRALN  = 1
+	BUS_ADRERR  = 2
+	ILL_ILLOPC  = 1
+	ILL_PRVOPC  = 5
+	FPE_INTDIV  = 1
+	FPE_INTOVF  = 2
+	TRAP_BRKPT  = 1
+	TRAP_TRACE  = 2
+
+	CLD_EXITED    = 1
+	CLD_KILLED    = 2
+	CLD_DUMPED    = 3
+	CLD_TRAPPED   = 4
+	CLD_STOPPED   = 5
+	CLD_CONTINUED = 6
+)
+
+// SizeofSiginfo is sizeof(siginfo_t).
+const SizeofSiginfo = 128
+
+// Siginfo is siginfo_t. Its union is kept as raw fields named after what
+// they hold for each kind of signal; Encode places them the way Linux does:
+//
+//	0 si_signo i32   4 si_errno i32   8 si_code i32   12 pad
+//	16: kill/rt/chld: si_pid i32, 20 si_uid u32;
+//	    chld: 24 si_status i32, 32 si_utime i64, 40 si_stime i64;
+//	    rt/timer: 24 si_value (u64) (timer: 16 si_tid, 20 si_overrun);
+//	    fault: 16 si_addr u64; poll: 16 si_band i64, 24 si_fd i32
+type Siginfo struct {
+	Signo  Signal
+	Errno  int32
+	Code   int32
+	Fields [14]uint64 // bytes 16..128 of the union, as 64-bit words
+}
+
+// SetPid sets si_pid and si_uid.
+func (s *Siginfo) SetPid(pid int32, uid uint32) {
+	s.Fields[0] = uint64(uint32(pid)) | uint64(uid)<<32
+}
+
+// Pid returns si_pid.
+func (s *Siginfo) Pid() int32 { return int32(uint32(s.Fields[0])) }
+
+// UID returns si_uid.
+func (s *Siginfo) UID() uint32 { return uint32(s.Fields[0] >> 32) }
+
+// SetStatus sets si_status (SIGCHLD).
+func (s *Siginfo) SetStatus(st int32) {
+	s.Fields[1] = s.Fields[1]&^0xffffffff | uint64(uint32(st))
+}
+
+// Status returns si_status.
+func (s *Siginfo) Status() int32 { return int32(uint32(s.Fields[1])) }
+
+// SetAddr sets si_addr (fault signals).
+func (s *Siginfo) SetAddr(a uint64) { s.Fields[0] = a }
+
+// Addr returns si_addr.
+func (s *Siginfo) Addr() uint64 { return s.Fields[0] }
+
+// SetValue sets si_value (sigqueue, timers).
+func (s *Siginfo) SetValue(v uint64) { s.Fields[1] = v }
+
+// Value returns si_value.
+func (s *Siginfo) Value() uint64 { return s.Fields[1] }
+
+// Encode writes s into b[:128].
+func (s *Siginfo) Encode(b []byte) {
+	b = b[:SizeofSiginfo]
+	clear(b)
+	le.PutUint32(b[0:], uint32(s.Signo))
+	le.PutUint32(b[4:], uint32(s.Errno))
+	le.PutUint32(b[8:], uint32(s.Code))
+	for i, f := range s.Fields {
+		le.PutUint64(b[16+8*i:], f)
+	}
+}
+
+// DecodeSiginfo reads a siginfo_t from b[:128].
+func DecodeSiginfo(b []byte) Siginfo {
+	s := Siginfo{
+		Signo: Signal(int32(le.Uint32(b[0:]))),
+		Errno: int32(le.Uint32(b[4:])),
+		Code:  int32(le.Uint32(b[8:])),
+	}
+	for i := range s.Fields {
+		s.Fields[i] = le.Uint64(b[16+8*i:])
+	}
+	return s
+}

@@ -1,0 +1,269 @@
+// Package cpu is paddock's only user of Unicorn. An Engine executes the x86_64
+// guest code of one address space: it owns the Unicorn instance, its memory
+// regions (mapped onto host memory that emu/mmu owns), the registers, and the
+// hooks through which guest code leaves the CPU: a syscall instruction, a
+// memory fault, a CPU exception or a stop request.
+package cpu
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../build/unicorn/include -O2
+#cgo LDFLAGS: -L${SRCDIR}/../../build/unicorn -lunicorn -lpthread -lm -latomic
+#include <stdlib.h>
+#include "hooks.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"runtime/cgo"
+	"sync/atomic"
+	"unsafe"
+
+	uc "github.com/unicorn-engine/unicorn/bindings/go/unicorn"
+)
+
+// Prot is a page protection as Unicorn understands it.
+type Prot uint32
+
+// Protection bits; they have the same values as PROT_READ, PROT_WRITE and
+// PROT_EXEC.
+const (
+	ProtRead  Prot = uc.PROT_READ
+	ProtWrite Prot = uc.PROT_WRITE
+	ProtExec  Prot = uc.PROT_EXEC
+)
+
+// Access says what kind of memory access faulted.
+type Access int
+
+// Kinds of access.
+const (
+	Read Access = iota
+	Write
+	Fetch
+)
+
+func (a Access) String() string {
+	return [...]string{"read", "write", "fetch"}[a]
+}
+
+// SyscallHandler services the syscall the engine stopped at. It runs inside
+// Unicorn's hook, on the goroutine that called Run.
+type SyscallHandler func(e *Engine)
+
+// FaultHandler may resolve an access to unmapped memory (a stack growing
+// down) by mapping it; it returns true if the access should be retried.
+type FaultHandler func(addr uint64, size int, access Access) bool
+
+// Engine is one Unicorn instance running the guest code of one address space.
+// Only one goroutine may Run it at a time; Stop may be called from any
+// goroutine.
+type Engine struct {
+	u      uc.Unicorn
+	h      *C.uc_engine
+	st     *C.pd_state
+	handle cgo.Handle
+
+	onSyscall SyscallHandler
+	onFault   FaultHandler
+
+	stopAsked atomic.Bool
+	inHook    bool // a syscall handler is running
+	closed    bool
+}
+
+// New creates an engine for 64-bit x86 code with no memory mapped.
+func New(syscall SyscallHandler, fault FaultHandler) (*Engine, error) {
+	u, err := uc.NewUnicorn(uc.ARCH_X86, uc.MODE_64)
+	if err != nil {
+		return nil, fmt.Errorf("unicorn: %w", err)
+	}
+	e := &Engine{u: u, onSyscall: syscall, onFault: fault}
+	e.h = (*C.uc_engine)(unsafe.Pointer(u.Handle()))
+	e.st = (*C.pd_state)(C.calloc(1, C.sizeof_pd_state))
+	e.handle = cgo.NewHandle(e)
+	e.st.handle = C.uintptr_t(e.handle)
+	if rc := C.pd_install_hooks(e.h, e.st); rc != C.UC_ERR_OK {
+		e.Close()
+		return nil, fmt.Errorf("unicorn: installing hooks: %w", uc.UcError(rc))
+	}
+	return e, nil
+}
+
+// Close releases the engine. Host memory mapped into it is not touched.
+func (e *Engine) Close() {
+	if e.closed {
+		return
+	}
+	e.closed = true
+	e.u.Close()
+	e.handle.Delete()
+	C.free(unsafe.Pointer(e.st))
+}
+
+// Map maps size bytes of host memory at host into the guest at addr. Both
+// addr and size must be page aligned and the host memory must stay valid
+// until Unmap.
+func (e *Engine) Map(addr, size uint64, prot Prot, host unsafe.Pointer) error {
+	if err := e.u.MemMapPtr(addr, size, int(prot), host); err != nil {
+		return fmt.Errorf("map %#x+%#x: %w", addr, size, err)
+	}
+	return nil
+}
+
+// Unmap removes the guest mapping of [addr, addr+size), which must be exactly
+// one or more whole regions created by Map.
+func (e *Engine) Unmap(addr, size uint64) error {
+	if err := e.u.MemUnmap(addr, size); err != nil {
+		return fmt.Errorf("unmap %#x+%#x: %w", addr, size, err)
+	}
+	return nil
+}
+
+// Protect changes the protection of whole regions in [addr, addr+size).
+func (e *Engine) Protect(addr, size uint64, prot Prot) error {
+	if err := e.u.MemProtect(addr, size, int(prot)); err != nil {
+		return fmt.Errorf("protect %#x+%#x: %w", addr, size, err)
+	}
+	return nil
+}
+
+// InvalidateCode drops translated code for [addr, addr+size): the kernel
+// calls it after writing into memory that may hold code, so that the guest
+// runs the new bytes.
+func (e *Engine) InvalidateCode(addr, size uint64) {
+	C.pd_remove_cache(e.h, C.uint64_t(addr), C.uint64_t(addr+size))
+}
+
+// Exit tells why Run returned.
+type Exit struct {
+	Kind   ExitKind
+	Addr   uint64 // faulting address (ExitFault)
+	Access Access // ExitFault
+	Mapped bool   // ExitFault: the page exists but forbids the access
+	Vector int    // ExitInterrupt: the CPU exception or int n vector
+}
+
+// ExitKind is the reason guest execution stopped.
+type ExitKind int
+
+// Exit kinds.
+const (
+	// ExitStop: Stop was called, by a syscall handler or another goroutine.
+	ExitStop ExitKind = iota
+	// ExitFault: a memory access the mappings do not allow.
+	ExitFault
+	// ExitInterrupt: a CPU exception (#DE, #BP, #GP, ...) or int n. RIP is at
+	// the faulting instruction, or after it for int n and int3.
+	ExitInterrupt
+	// ExitInvalid: an instruction Unicorn cannot decode (#UD).
+	ExitInvalid
+	// ExitHalt: the guest executed hlt.
+	ExitHalt
+)
+
+func (k ExitKind) String() string {
+	return [...]string{"stop", "fault", "interrupt", "invalid instruction", "halt"}[k]
+}
+
+// noUntil is an address the guest can never reach, so that Unicorn's "until"
+// never stops it.
+const noUntil = ^uint64(0)
+
+// Run executes guest code from pc until something stops it.
+func (e *Engine) Run(pc uint64) Exit {
+	e.st.exit = C.PD_EXIT_NONE
+	e.st.fault_type = -1
+	err := e.u.Start(pc, noUntil)
+	stopped := e.stopAsked.Swap(false)
+	if err != nil {
+		var ue uc.UcError
+		if errors.As(err, &ue) {
+			switch ue {
+			case uc.ERR_READ_UNMAPPED, uc.ERR_WRITE_UNMAPPED, uc.ERR_FETCH_UNMAPPED,
+				uc.ERR_READ_PROT, uc.ERR_WRITE_PROT, uc.ERR_FETCH_PROT,
+				uc.ERR_READ_UNALIGNED, uc.ERR_WRITE_UNALIGNED, uc.ERR_FETCH_UNALIGNED:
+				return e.faultExit(ue)
+			case uc.ERR_INSN_INVALID:
+				return Exit{Kind: ExitInvalid}
+			}
+		}
+		// Anything else is a Unicorn-internal failure; report it as an
+		// invalid instruction so that the guest gets SIGILL rather than
+		// paddock crashing.
+		return Exit{Kind: ExitInvalid}
+	}
+	switch {
+	case e.st.exit == C.PD_EXIT_INTR:
+		return Exit{Kind: ExitInterrupt, Vector: int(e.st.intno)}
+	case stopped:
+		return Exit{Kind: ExitStop}
+	}
+	return Exit{Kind: ExitHalt}
+}
+
+func (e *Engine) faultExit(ue uc.UcError) Exit {
+	x := Exit{Kind: ExitFault, Addr: uint64(e.st.fault_addr)}
+	switch ue {
+	case uc.ERR_WRITE_UNMAPPED, uc.ERR_WRITE_PROT, uc.ERR_WRITE_UNALIGNED:
+		x.Access = Write
+	case uc.ERR_FETCH_UNMAPPED, uc.ERR_FETCH_PROT, uc.ERR_FETCH_UNALIGNED:
+		x.Access = Fetch
+	default:
+		x.Access = Read
+	}
+	x.Mapped = ue == uc.ERR_READ_PROT || ue == uc.ERR_WRITE_PROT || ue == uc.ERR_FETCH_PROT
+	if e.st.fault_type < 0 && x.Access == Fetch {
+		// Unicorn reports fetch faults found while translating without
+		// calling the hook; the address is then RIP.
+		x.Addr = e.PC()
+	}
+	return x
+}
+
+// Stop makes Run return with ExitStop as soon as possible. It may be called
+// from a syscall handler or from any other goroutine.
+func (e *Engine) Stop() {
+	e.stopAsked.Store(true)
+	e.u.Stop()
+}
+
+//export goSyscall
+func goSyscall(h C.uintptr_t) {
+	e := cgo.Handle(h).Value().(*Engine)
+	e.inHook = true
+	e.onSyscall(e)
+	e.inHook = false
+}
+
+//export goUnmapped
+func goUnmapped(h C.uintptr_t, addr C.uint64_t, size C.int, typ C.uc_mem_type) C.bool {
+	e := cgo.Handle(h).Value().(*Engine)
+	if e.onFault == nil {
+		return false
+	}
+	access := Read
+	switch typ {
+	case C.UC_MEM_WRITE_UNMAPPED:
+		access = Write
+	case C.UC_MEM_FETCH_UNMAPPED:
+		access = Fetch
+	}
+	return C.bool(e.onFault(uint64(addr), int(size), access))
+}
+
+// SyscallArgs returns, inside a syscall handler, the syscall number (RAX),
+// its six arguments (RDI, RSI, RDX, R10, R8, R9) and the address of the
+// syscall instruction.
+func (e *Engine) SyscallArgs() (nr uint64, args [6]uint64, pc uint64) {
+	s := &e.st.sys
+	return uint64(s[0]), [6]uint64{uint64(s[1]), uint64(s[2]), uint64(s[3]), uint64(s[4]), uint64(s[5]), uint64(s[6])}, uint64(s[7])
+}
+
+// SetSyscallReturn sets, inside a syscall handler, the value RAX holds when
+// the guest resumes.
+func (e *Engine) SetSyscallReturn(v uint64) {
+	e.st.ret = C.uint64_t(v)
+	e.st.set_ret = 1
+}

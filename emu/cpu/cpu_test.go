@@ -1,0 +1,234 @@
+package cpu
+
+import (
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+const (
+	codeAddr = 0x400000
+	dataAddr = 0x600000
+)
+
+// newTestEngine maps code at codeAddr (r-x) and one zeroed data page at
+// dataAddr (rw-).
+func newTestEngine(t *testing.T, code []byte, sys SyscallHandler, fault FaultHandler) (*Engine, []byte) {
+	t.Helper()
+	e, err := New(sys, fault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	mem, err := syscall.Mmap(-1, 0, 0x2000, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Munmap(mem) })
+	copy(mem, code)
+	if err := e.Map(codeAddr, 0x1000, ProtRead|ProtExec, unsafe.Pointer(&mem[0])); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Map(dataAddr, 0x1000, ProtRead|ProtWrite, unsafe.Pointer(&mem[0x1000])); err != nil {
+		t.Fatal(err)
+	}
+	return e, mem[0x1000:]
+}
+
+func TestExits(t *testing.T) {
+	cases := []struct {
+		name   string
+		code   []byte
+		rsi    uint64
+		want   Exit
+		wantPC uint64
+	}{
+		{"halt", []byte{0x90, 0xf4}, 0, Exit{Kind: ExitHalt}, codeAddr + 2},
+		// mov [rsi], rax with rsi unmapped
+		{"write unmapped", []byte{0x48, 0x89, 0x06}, 0x800000, Exit{Kind: ExitFault, Addr: 0x800000, Access: Write}, codeAddr},
+		// mov [rsi], rax into the code page
+		{"write protected", []byte{0x90, 0x48, 0x89, 0x06}, codeAddr, Exit{Kind: ExitFault, Addr: codeAddr, Access: Write, Mapped: true}, codeAddr + 1},
+		// mov rax, [rsi]
+		{"read unmapped", []byte{0x48, 0x8b, 0x06}, 0x10, Exit{Kind: ExitFault, Addr: 0x10, Access: Read}, codeAddr},
+		// jmp rsi into the data page (mapped without exec)
+		{"fetch no exec", []byte{0xff, 0xe6}, dataAddr, Exit{Kind: ExitFault, Addr: dataAddr, Access: Fetch, Mapped: true}, dataAddr},
+		// xor ecx,ecx; div rcx
+		{"divide error", []byte{0x31, 0xc9, 0x48, 0xf7, 0xf1}, 0, Exit{Kind: ExitInterrupt, Vector: 0}, codeAddr + 2},
+		// int3: RIP is after it, as Linux reports for SIGTRAP
+		{"breakpoint", []byte{0xcc}, 0, Exit{Kind: ExitInterrupt, Vector: 3}, codeAddr + 1},
+		// ud2
+		{"invalid", []byte{0x0f, 0x0b}, 0, Exit{Kind: ExitInvalid}, codeAddr},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, _ := newTestEngine(t, c.code, func(*Engine) {}, nil)
+			e.SetReg(RSI, c.rsi)
+			got := e.Run(codeAddr)
+			if got != c.want {
+				t.Errorf("exit = %+v, want %+v", got, c.want)
+			}
+			if pc := e.PC(); pc != c.wantPC {
+				t.Errorf("pc = %#x, want %#x", pc, c.wantPC)
+			}
+		})
+	}
+}
+
+func TestSyscall(t *testing.T) {
+	// mov eax, 39; mov edi, 1; mov esi, 2; mov edx, 3; mov r10d, 4; mov r8d, 5;
+	// mov r9d, 6; syscall; mov [0x600000], rax; hlt
+	code := []byte{
+		0xb8, 39, 0, 0, 0, 0xbf, 1, 0, 0, 0, 0xbe, 2, 0, 0, 0, 0xba, 3, 0, 0, 0,
+		0x41, 0xba, 4, 0, 0, 0, 0x41, 0xb8, 5, 0, 0, 0, 0x41, 0xb9, 6, 0, 0, 0,
+		0x0f, 0x05,
+		0x48, 0x89, 0x04, 0x25, 0x00, 0x00, 0x60, 0x00,
+		0xf4,
+	}
+	var nr uint64
+	var args [6]uint64
+	var pc, regsPC uint64
+	e, data := newTestEngine(t, code, func(e *Engine) {
+		nr, args, pc = e.SyscallArgs()
+		var r Regs
+		e.Regs(&r)
+		regsPC = r.RIP
+		e.SetSyscallReturn(1234)
+	}, nil)
+	if x := e.Run(codeAddr); x.Kind != ExitHalt {
+		t.Fatalf("exit %+v", x)
+	}
+	if nr != 39 || args != [6]uint64{1, 2, 3, 4, 5, 6} {
+		t.Errorf("syscall %d %v", nr, args)
+	}
+	if pc != codeAddr+38 || regsPC != codeAddr+40 {
+		t.Errorf("pc at syscall %#x, Regs.RIP %#x", pc, regsPC)
+	}
+	if got := *(*uint64)(unsafe.Pointer(&data[0])); got != 1234 {
+		t.Errorf("rax after syscall = %d", got)
+	}
+}
+
+func TestSetPCInSyscall(t *testing.T) {
+	// syscall; mov ebx, 7; hlt; nop; nop; nop; target: mov ebx, 9; hlt
+	code := []byte{0x0f, 0x05, 0xbb, 7, 0, 0, 0, 0xf4, 0x90, 0x90, 0x90, 0x90, 0xbb, 9, 0, 0, 0, 0xf4}
+	e, _ := newTestEngine(t, code, func(e *Engine) {
+		e.SetPC(codeAddr + 12)
+		if got := e.PC(); got != codeAddr+12 {
+			t.Errorf("PC() after SetPC = %#x", got)
+		}
+	}, nil)
+	if x := e.Run(codeAddr); x.Kind != ExitHalt {
+		t.Fatalf("exit %+v", x)
+	}
+	var r Regs
+	e.Regs(&r)
+	if r.RBX != 9 || r.RIP != codeAddr+18 {
+		t.Errorf("rbx = %d, rip = %#x: the jump from the syscall handler went astray", r.RBX, r.RIP)
+	}
+}
+
+func TestStopFromHandlerAndResume(t *testing.T) {
+	// syscall; inc rbx; syscall; inc rbx; hlt
+	code := []byte{0x0f, 0x05, 0x48, 0xff, 0xc3, 0x0f, 0x05, 0x48, 0xff, 0xc3, 0xf4}
+	calls := 0
+	e, _ := newTestEngine(t, code, func(e *Engine) {
+		calls++
+		e.Stop()
+	}, nil)
+	x := e.Run(codeAddr)
+	if x.Kind != ExitStop || e.PC() != codeAddr+2 {
+		t.Fatalf("first stop: %+v at %#x", x, e.PC())
+	}
+	x = e.Run(e.PC())
+	if x.Kind != ExitStop || e.PC() != codeAddr+7 || calls != 2 {
+		t.Fatalf("second stop: %+v at %#x after %d calls", x, e.PC(), calls)
+	}
+	if x = e.Run(e.PC()); x.Kind != ExitHalt {
+		t.Fatalf("final: %+v", x)
+	}
+	var r Regs
+	e.Regs(&r)
+	if r.RBX != 2 {
+		t.Errorf("rbx = %d", r.RBX)
+	}
+}
+
+func TestStopFromOtherGoroutine(t *testing.T) {
+	code := []byte{0xeb, 0xfe} // jmp .
+	e, _ := newTestEngine(t, code, func(*Engine) {}, nil)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		e.Stop()
+	}()
+	done := make(chan Exit)
+	go func() { done <- e.Run(codeAddr) }()
+	select {
+	case x := <-done:
+		if x.Kind != ExitStop {
+			t.Errorf("exit %+v", x)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop did not interrupt a spinning guest")
+	}
+}
+
+func TestFaultHandlerMapsAndRetries(t *testing.T) {
+	// mov [rsi], rax; hlt
+	code := []byte{0x48, 0x89, 0x06, 0xf4}
+	extra, _ := syscall.Mmap(-1, 0, 0x1000, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	defer syscall.Munmap(extra)
+	var e *Engine
+	e, _ = newTestEngine(t, code, func(*Engine) {}, func(addr uint64, size int, a Access) bool {
+		if a != Write || addr != 0x700ff8 {
+			return false
+		}
+		return e.Map(0x700000, 0x1000, ProtRead|ProtWrite, unsafe.Pointer(&extra[0])) == nil
+	})
+	e.SetReg(RAX, 77)
+	e.SetReg(RSI, 0x700ff8)
+	if x := e.Run(codeAddr); x.Kind != ExitHalt {
+		t.Fatalf("exit %+v", x)
+	}
+	if got := *(*uint64)(unsafe.Pointer(&extra[0xff8])); got != 77 {
+		t.Errorf("retried store wrote %d", got)
+	}
+}
+
+func TestInvalidateCode(t *testing.T) {
+	// mov eax, 1; hlt -- then rewritten to mov eax, 2; hlt
+	code := []byte{0xb8, 1, 0, 0, 0, 0xf4}
+	e, err := New(func(*Engine) {}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	mem, _ := syscall.Mmap(-1, 0, 0x1000, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	defer syscall.Munmap(mem)
+	copy(mem, code)
+	e.Map(codeAddr, 0x1000, ProtRead|ProtExec, unsafe.Pointer(&mem[0]))
+	e.Run(codeAddr)
+	mem[1] = 2
+	e.InvalidateCode(codeAddr, 0x1000)
+	e.Run(codeAddr)
+	if got := e.Reg(RAX); got != 2 {
+		t.Errorf("rax = %d: stale translation ran", got)
+	}
+}
+
+func BenchmarkSyscallRoundTrip(b *testing.B) {
+	// loop: mov eax, 110; syscall; dec rcx; jnz loop; hlt
+	code := []byte{0xb8, 110, 0, 0, 0, 0x0f, 0x05, 0x48, 0xff, 0xc9, 0x75, 0xf4, 0xf4}
+	e, err := New(func(e *Engine) { e.SetSyscallReturn(1) }, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	mem, _ := syscall.Mmap(-1, 0, 0x1000, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	defer syscall.Munmap(mem)
+	copy(mem, code)
+	e.Map(codeAddr, 0x1000, ProtRead|ProtExec, unsafe.Pointer(&mem[0]))
+	e.SetReg(RCX, uint64(b.N))
+	b.ResetTimer()
+	e.Run(codeAddr)
+}

@@ -1,0 +1,37 @@
+// hooks.h declares paddock's Unicorn hooks. They are written in C so that a
+// syscall costs one C-to-Go call: the hook reads the argument registers in C,
+// calls into Go once, and writes RAX back in C.
+#ifndef PADDOCK_HOOKS_H
+#define PADDOCK_HOOKS_H
+
+#include <stdint.h>
+#include <unicorn/unicorn.h>
+
+// Exit kinds recorded by the hooks (kept in sync with exit.go).
+enum {
+	PD_EXIT_NONE = 0,
+	PD_EXIT_STOP = 1,
+	PD_EXIT_INTR = 2,
+};
+
+// pd_state is shared between the hooks and Go; one per engine, allocated in
+// C so that Unicorn may keep a pointer to it.
+typedef struct {
+	// Syscall registers, read by the hook: rax, rdi, rsi, rdx, r10, r8, r9,
+	// rip (the address of the syscall instruction).
+	uint64_t sys[8];
+	uint64_t ret;     // value for RAX after the syscall
+	int32_t set_ret;  // write ret into RAX when the hook returns
+	int32_t exit;     // PD_EXIT_*
+	int32_t intno;    // interrupt vector for PD_EXIT_INTR
+	int32_t fault_type;  // uc_mem_type of the last invalid access
+	uint64_t fault_addr;
+	int32_t fault_size;
+	uintptr_t handle;  // cgo.Handle of the Go engine
+} pd_state;
+
+uc_err pd_install_hooks(uc_engine *uc, pd_state *st);
+uc_err pd_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
+uc_err pd_flush_tlb(uc_engine *uc);
+
+#endif
