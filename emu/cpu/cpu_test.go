@@ -232,3 +232,14 @@ func BenchmarkSyscallRoundTrip(b *testing.B) {
 	b.ResetTimer()
 	e.Run(codeAddr)
 }
+
+func TestCPUIDHasNoAVX(t *testing.T) {
+	r := CPUID1()
+	const sse2, avx, osxsave = 1 << 26, 1 << 28, 1 << 27
+	if r.EDX&sse2 == 0 {
+		t.Errorf("CPUID.1:EDX = %#x lacks SSE2, which every x86_64 guest needs", r.EDX)
+	}
+	if r.ECX&avx != 0 && r.ECX&osxsave == 0 {
+		t.Errorf("CPUID.1:ECX = %#x claims AVX without OSXSAVE", r.ECX)
+	}
+}

@@ -158,3 +158,38 @@ func put64(b []byte, v uint64) {
 		b[i] = byte(v >> (8 * i))
 	}
 }
+
+// Mapped reports whether all of [addr, addr+n) is mapped.
+func (as *AddressSpace) Mapped(addr, n uint64) bool {
+	end, ok := abi.PageRoundUp(addr + n)
+	if !ok || addr+n < addr {
+		return false
+	}
+	as.mu.RLock()
+	defer as.mu.RUnlock()
+	return as.covered(addr, end, 0)
+}
+
+// Discard implements MADV_DONTNEED: private pages in [addr, addr+n) read
+// back as zeros; shared ones keep their contents. ENOMEM if part of the
+// range is unmapped, as madvise(2) says.
+func (as *AddressSpace) Discard(addr, n uint64) error {
+	end, ok := abi.PageRoundUp(addr + n)
+	if !ok || addr+n < addr {
+		return abi.EINVAL
+	}
+	as.mu.Lock()
+	defer as.mu.Unlock()
+	if !as.covered(addr, end, 0) {
+		return abi.ENOMEM
+	}
+	for a := addr; a < end; {
+		v := as.lookup(a)
+		stop := min(end, v.End)
+		if !v.Shared {
+			v.mem.zero(v.memOff+(a-v.Start), stop-a)
+		}
+		a = stop
+	}
+	return nil
+}

@@ -1,0 +1,196 @@
+package kernel
+
+import (
+	"sort"
+	"sync"
+
+	"paddock/abi"
+	"paddock/kernel/vfs"
+)
+
+// FDTable maps a process's file descriptors to open files. Threads created
+// with CLONE_FILES share one.
+type FDTable struct {
+	mu    sync.Mutex
+	files map[int32]fdEntry
+	// onClose runs for every file a descriptor stops referring to, before
+	// the reference is dropped (POSIX record locks go on any close).
+	onClose func(f *vfs.File)
+}
+
+type fdEntry struct {
+	file    *vfs.File
+	cloexec bool
+}
+
+// NewFDTable returns an empty table.
+func NewFDTable() *FDTable { return &FDTable{files: map[int32]fdEntry{}} }
+
+// Get returns the file for fd (with a new reference the caller must drop),
+// or EBADF.
+func (t *FDTable) Get(fd int32) (*vfs.File, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.files[fd]
+	if !ok {
+		return nil, abi.EBADF
+	}
+	e.file.IncRef()
+	return e.file, nil
+}
+
+// CloseOnExec reports fd's FD_CLOEXEC flag.
+func (t *FDTable) CloseOnExec(fd int32) (bool, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.files[fd]
+	if !ok {
+		return false, abi.EBADF
+	}
+	return e.cloexec, nil
+}
+
+// SetCloseOnExec sets or clears fd's FD_CLOEXEC flag.
+func (t *FDTable) SetCloseOnExec(fd int32, on bool) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	e, ok := t.files[fd]
+	if !ok {
+		return abi.EBADF
+	}
+	e.cloexec = on
+	t.files[fd] = e
+	return nil
+}
+
+// Install puts f at the lowest free descriptor at or above min and below
+// limit (RLIMIT_NOFILE), or fails with EMFILE. The table takes its own
+// reference.
+func (t *FDTable) Install(f *vfs.File, min int32, cloexec bool, limit uint64) (int32, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for fd := min; ; fd++ {
+		if uint64(fd) >= limit || fd < 0 {
+			return -1, abi.EMFILE
+		}
+		if _, used := t.files[fd]; !used {
+			f.IncRef()
+			t.files[fd] = fdEntry{f, cloexec}
+			return fd, nil
+		}
+	}
+}
+
+// InstallAt puts f at fd, closing what was there (dup2, dup3).
+func (t *FDTable) InstallAt(fd int32, f *vfs.File, cloexec bool) {
+	t.mu.Lock()
+	old, had := t.files[fd]
+	f.IncRef()
+	t.files[fd] = fdEntry{f, cloexec}
+	t.mu.Unlock()
+	if had {
+		t.release(old.file)
+	}
+}
+
+func (t *FDTable) release(f *vfs.File) {
+	if t.onClose != nil {
+		t.onClose(f)
+	}
+	f.DecRef()
+}
+
+// Close closes fd.
+func (t *FDTable) Close(fd int32) error {
+	t.mu.Lock()
+	e, ok := t.files[fd]
+	if ok {
+		delete(t.files, fd)
+	}
+	t.mu.Unlock()
+	if !ok {
+		return abi.EBADF
+	}
+	t.release(e.file)
+	return nil
+}
+
+// CloseRange closes descriptors first..last (close_range without flags),
+// or sets their close-on-exec flag.
+func (t *FDTable) CloseRange(first, last uint32, cloexec bool) {
+	t.mu.Lock()
+	var victims []*vfs.File
+	for fd, e := range t.files {
+		if uint32(fd) >= first && uint32(fd) <= last {
+			if cloexec {
+				e.cloexec = true
+				t.files[fd] = e
+			} else {
+				victims = append(victims, e.file)
+				delete(t.files, fd)
+			}
+		}
+	}
+	t.mu.Unlock()
+	for _, f := range victims {
+		t.release(f)
+	}
+}
+
+// CloseExec closes every close-on-exec descriptor (execve).
+func (t *FDTable) CloseExec() {
+	t.mu.Lock()
+	var victims []*vfs.File
+	for fd, e := range t.files {
+		if e.cloexec {
+			victims = append(victims, e.file)
+			delete(t.files, fd)
+		}
+	}
+	t.mu.Unlock()
+	for _, f := range victims {
+		t.release(f)
+	}
+}
+
+// CloseAll closes everything (process exit).
+func (t *FDTable) CloseAll() {
+	t.mu.Lock()
+	files := t.files
+	t.files = map[int32]fdEntry{}
+	t.mu.Unlock()
+	for _, e := range files {
+		t.release(e.file)
+	}
+}
+
+// Fork returns a copy of the table referring to the same open files.
+func (t *FDTable) Fork() *FDTable {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := &FDTable{files: make(map[int32]fdEntry, len(t.files)), onClose: t.onClose}
+	for fd, e := range t.files {
+		e.file.IncRef()
+		n.files[fd] = e
+	}
+	return n
+}
+
+// FDs returns the open descriptors in increasing order.
+func (t *FDTable) FDs() []int32 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]int32, 0, len(t.files))
+	for fd := range t.files {
+		out = append(out, fd)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Count returns the number of open descriptors.
+func (t *FDTable) Count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.files)
+}

@@ -1,0 +1,61 @@
+package kernel
+
+import (
+	"fmt"
+	"os"
+
+	"paddock/abi"
+)
+
+// StartSpec describes the first process.
+type StartSpec struct {
+	Path  string // the guest path of the program to run
+	Argv  []string
+	Envp  []string
+	Cwd   string
+	Creds Credentials
+}
+
+// Start creates the first process (pid 1) and runs it. Its descriptors 0, 1
+// and 2 are the host's standard files. An error means the program could not
+// be started; the error says why, for the user.
+func (k *Kernel) Start(s StartSpec) error {
+	fds := NewFDTable()
+	for fd, hf := range []struct {
+		f     *os.File
+		flags uint32
+	}{{k.cfg.Stdin, abi.O_RDONLY}, {k.cfg.Stdout, abi.O_WRONLY}, {k.cfg.Stderr, abi.O_WRONLY}} {
+		if hf.f == nil {
+			continue
+		}
+		f := newHostStreamFile(hf.f, hf.flags)
+		fds.InstallAt(int32(fd), f, false)
+		f.DecRef()
+	}
+	root := k.vfs.Root()
+	fsc := &FSContext{root: root, cwd: root, umask: 0o022}
+	p, t := k.newProcess(nil, nil, fds, fsc, s.Creds, DefaultLimits())
+	k.init = p
+	r, _ := t.Resolver(abi.AT_FDCWD, "/")
+	if s.Cwd != "" {
+		l, a, err := k.vfs.Lookup(r, s.Cwd, true)
+		if err != nil {
+			return fmt.Errorf("working directory %s: %w", s.Cwd, err)
+		}
+		if !a.IsDir() {
+			return fmt.Errorf("working directory %s: %w", s.Cwd, abi.ENOTDIR)
+		}
+		fsc.SetCwd(l)
+		r.Start = l
+	}
+	res, err := t.loadExec(r, s.Path, s.Path, s.Argv, s.Envp, true)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Path, err)
+	}
+	t.mm = res.mm
+	p.SetComm(res.comm)
+	p.SetCreds(res.creds)
+	t.installRegs(res)
+	t.start(res.entry)
+	return nil
+}
