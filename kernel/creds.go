@@ -13,9 +13,9 @@ type Credentials struct {
 }
 
 // NewCredentials returns credentials with every id set to uid and gid and
-// gid as the only supplementary group.
+// no supplementary groups, as Linux's first process starts.
 func NewCredentials(uid, gid uint32) Credentials {
-	return Credentials{uid, uid, uid, uid, gid, gid, gid, gid, []uint32{gid}}
+	return Credentials{uid, uid, uid, uid, gid, gid, gid, gid, nil}
 }
 
 // VFS returns the credentials file operations use: the file-system ids.

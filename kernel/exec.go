@@ -196,6 +196,7 @@ func (t *Task) installRegs(x *execResult) {
 	regs.RIP = x.entry
 	regs.RFLAGS = 0x202
 	t.mm.eng.SetRegs(&regs)
+	t.mm.eng.ResetFPU()
 }
 
 // Execve implements execve(2) for t: on success the new image runs when the

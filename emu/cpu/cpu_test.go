@@ -243,3 +243,18 @@ func TestCPUIDHasNoAVX(t *testing.T) {
 		t.Errorf("CPUID.1:ECX = %#x claims AVX without OSXSAVE", r.ECX)
 	}
 }
+
+func TestResetFPU(t *testing.T) {
+	// fnstcw [0x600000]; stmxcsr [0x600008]; hlt
+	code := []byte{0xd9, 0x3c, 0x25, 0x00, 0x00, 0x60, 0x00, 0x0f, 0xae, 0x1c, 0x25, 0x08, 0x00, 0x60, 0x00, 0xf4}
+	e, data := newTestEngine(t, code, func(*Engine) {}, nil)
+	e.ResetFPU()
+	if x := e.Run(codeAddr); x.Kind != ExitHalt {
+		t.Fatalf("exit %+v", x)
+	}
+	cw := uint16(data[0]) | uint16(data[1])<<8
+	mxcsr := uint32(data[8]) | uint32(data[9])<<8 | uint32(data[10])<<16 | uint32(data[11])<<24
+	if cw != 0x37f || mxcsr != 0x1f80 {
+		t.Errorf("guest sees FPCW %#x MXCSR %#x, want 0x37f 0x1f80", cw, mxcsr)
+	}
+}

@@ -114,3 +114,19 @@ func (e *Engine) SetReg(r Reg, v uint64) {
 		panic("cpu: writing register: " + err.Error())
 	}
 }
+
+// ResetFPU puts the x87 and SSE state where Linux starts a new program
+// (fpu__init_cpu / fninit): control word 0x37f (64-bit precision, all
+// exceptions masked), empty register stack, MXCSR 0x1f80. A fresh Unicorn
+// engine has zeros there, which means single precision and unmasked
+// exceptions, and makes printf of a double print the wrong digits.
+func (e *Engine) ResetFPU() {
+	for _, r := range []struct {
+		id  int
+		val uint64
+	}{{uc.X86_REG_FPCW, 0x37f}, {uc.X86_REG_FPSW, 0}, {uc.X86_REG_FPTAG, 0xffff}, {uc.X86_REG_MXCSR, 0x1f80}} {
+		if err := e.u.RegWrite(r.id, r.val); err != nil {
+			panic("cpu: resetting the FPU: " + err.Error())
+		}
+	}
+}

@@ -22,9 +22,10 @@ func Getdents64(t *kernel.Task, a kernel.Args) (uint64, error) {
 	return uint64(k), t.CopyOut(a[1], buf[:k])
 }
 
-// Getcwd implements getcwd(2): ENOENT if the directory was removed, ERANGE
-// if the buffer is too small; a directory outside the root is shown with
-// "(unreachable)" in front, as Linux does.
+// Getcwd implements getcwd(2): ENOENT if the directory was removed,
+// ENAMETOOLONG if the path is longer than a page, ERANGE if the buffer is
+// too small; a directory outside the root is shown with "(unreachable)" in
+// front, as Linux does.
 func Getcwd(t *kernel.Task, a kernel.Args) (uint64, error) {
 	fs := t.Process().FS()
 	cwd := fs.Cwd()
@@ -36,6 +37,9 @@ func Getcwd(t *kernel.Task, a kernel.Args) (uint64, error) {
 		p = "(unreachable)" + p
 	}
 	b := append([]byte(p), 0)
+	if len(b) > abi.PageSize {
+		return 0, abi.ENAMETOOLONG
+	}
 	if uint64(len(b)) > a[1] {
 		return 0, abi.ERANGE
 	}
@@ -604,9 +608,6 @@ func Ftruncate(t *kernel.Task, a kernel.Args) (uint64, error) {
 	at := f.Inode.Attr()
 	if !at.IsRegular() || !f.Writable() || !f.Loc.Valid() {
 		return 0, abi.EINVAL
-	}
-	if f.Flags()&abi.O_APPEND != 0 {
-		return 0, abi.EPERM
 	}
 	return boolErr(t.Kernel().VFS().Truncate(f.Loc, int64(a[1])))
 }

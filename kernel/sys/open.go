@@ -161,7 +161,7 @@ func Fcntl(t *kernel.Task, a kernel.Args) (uint64, error) {
 			return 0, abi.EBADF
 		}
 		c := t.Process().Creds()
-		n, err := p.SetSize(int(a.Int(2)), c.Privileged())
+		n, err := p.SetSize(a.Uint(2), c.Privileged())
 		return uint64(n), err
 	}
 	return 0, abi.EINVAL

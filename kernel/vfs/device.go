@@ -52,6 +52,14 @@ type nullDev struct{}
 func (nullDev) Read(Context, *File, []byte, int64) (int, error)          { return 0, nil }
 func (nullDev) Write(_ Context, _ *File, b []byte, _ int64) (int, error) { return len(b), nil }
 
+// Lseek implements Seeker as null_lseek does: the position is always 0.
+func (nullDev) Lseek(int64, int64, int) (int64, error) { return 0, nil }
+
+func (nullDev) IsPositionless()   {}
+func (zeroDev) IsPositionless()   {}
+func (fullDev) IsPositionless()   {}
+func (randomDev) IsPositionless() {}
+
 // zeroDev reads as zeros and swallows writes.
 type zeroDev struct{}
 
@@ -60,6 +68,9 @@ func (zeroDev) Read(_ Context, _ *File, b []byte, _ int64) (int, error) {
 	return len(b), nil
 }
 func (zeroDev) Write(_ Context, _ *File, b []byte, _ int64) (int, error) { return len(b), nil }
+
+// Lseek implements Seeker as null_lseek does.
+func (zeroDev) Lseek(int64, int64, int) (int64, error) { return 0, nil }
 
 // fullDev reads as zeros and fails writes with ENOSPC.
 type fullDev struct{}
@@ -70,6 +81,9 @@ func (fullDev) Read(_ Context, _ *File, b []byte, _ int64) (int, error) {
 }
 func (fullDev) Write(Context, *File, []byte, int64) (int, error) { return 0, abi.ENOSPC }
 
+// Lseek implements Seeker as null_lseek does.
+func (fullDev) Lseek(int64, int64, int) (int64, error) { return 0, nil }
+
 // randomDev serves random bytes; writes (entropy contributions) are
 // accepted and ignored, as Linux accepts them without crediting entropy.
 type randomDev struct{}
@@ -79,3 +93,6 @@ func (randomDev) Read(_ Context, _ *File, b []byte, _ int64) (int, error) {
 	return len(b), nil
 }
 func (randomDev) Write(_ Context, _ *File, b []byte, _ int64) (int, error) { return len(b), nil }
+
+// Lseek implements Seeker as noop_llseek does: the position stays.
+func (randomDev) Lseek(cur, _ int64, _ int) (int64, error) { return cur, nil }

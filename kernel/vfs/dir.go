@@ -29,7 +29,9 @@ func (d *dirFile) load() error {
 	return nil
 }
 
-func (d *dirFile) seek(cur, off int64, whence int) (int64, error) {
+// Lseek implements Seeker: positions are entry indexes; seeking to 0
+// takes a new snapshot.
+func (d *dirFile) Lseek(cur, off int64, whence int) (int64, error) {
 	switch whence {
 	case abi.SEEK_SET:
 	case abi.SEEK_CUR:

@@ -19,6 +19,10 @@ type (
 	// Stream marks files without a position: pread and lseek fail with
 	// ESPIPE.
 	Stream interface{ IsStream() }
+	// Positionless marks devices whose reads and writes ignore and never
+	// move the file position, while pread still works (the memory and
+	// random devices).
+	Positionless interface{ IsPositionless() }
 	// Releaser is told when the last reference to the file goes.
 	Releaser interface{ Release() }
 	// Poller reports readiness (POLL* bits) and the queue that announces
@@ -33,6 +37,11 @@ type (
 	}
 	// Syncer implements fsync(2).
 	Syncer interface{ Sync() error }
+	// Seeker overrides lseek(2) for devices with their own rules: it
+	// returns the new position.
+	Seeker interface {
+		Lseek(cur, off int64, whence int) (int64, error)
+	}
 	// Allocator implements fallocate(2).
 	Allocator interface {
 		Allocate(mode uint32, off, length int64) error
@@ -133,7 +142,7 @@ func (f *File) Offset() int64 {
 
 // Read reads at the file position and advances it (read(2)).
 func (f *File) Read(ctx Context, dst []byte) (int, error) {
-	if f.IsStream() {
+	if _, ok := f.Ops.(Positionless); ok || f.IsStream() {
 		return f.Ops.Read(ctx, f, dst, 0)
 	}
 	f.mu.Lock()
@@ -146,7 +155,7 @@ func (f *File) Read(ctx Context, dst []byte) (int, error) {
 // Write writes at the file position, or at the end with O_APPEND, and
 // advances it (write(2)).
 func (f *File) Write(ctx Context, src []byte) (int, error) {
-	if f.IsStream() {
+	if _, ok := f.Ops.(Positionless); ok || f.IsStream() {
 		return f.Ops.Write(ctx, f, src, 0)
 	}
 	f.mu.Lock()
@@ -191,8 +200,8 @@ func (f *File) Seek(off int64, whence int) (int64, error) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if d, ok := f.Ops.(*dirFile); ok {
-		n, err := d.seek(f.off, off, whence)
+	if s, ok := f.Ops.(Seeker); ok {
+		n, err := s.Lseek(f.off, off, whence)
 		if err == nil {
 			f.off = n
 		}

@@ -504,9 +504,10 @@ func (v *VFS) Chmod(c *Creds, l Location, mode uint32) error {
 
 // Chown implements chown(2); uid or gid ^0 (-1) leaves that id alone.
 // Changing the owner needs root; the owner may change the group to one of
-// their own groups. The set-user-ID bit, and the set-group-ID bit of a
-// group-executable file, are cleared on a change of a non-directory, as
-// Linux does even for root.
+// their own groups. Every chown of a non-directory, even one that changes
+// nothing, clears the set-user-ID bit and, if the file is
+// group-executable, the set-group-ID bit: chown_common sets
+// ATTR_KILL_SUID|ATTR_KILL_SGID, and Linux applies them for root too.
 func (v *VFS) Chown(c *Creds, l Location, uid, gid uint32) error {
 	if err := roCheck(l); err != nil {
 		return err
@@ -525,7 +526,7 @@ func (v *VFS) Chown(c *Creds, l Location, uid, gid uint32) error {
 		}
 		s.SetGID, s.GID = true, gid
 	}
-	if !a.IsDir() && (s.SetUID || s.SetGID) {
+	if !a.IsDir() {
 		m := a.Mode &^ abi.S_ISUID
 		if m&abi.S_ISGID != 0 && m&0o010 != 0 {
 			m &^= abi.S_ISGID

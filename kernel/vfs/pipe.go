@@ -16,86 +16,105 @@ const (
 	PipeBuf         = 4096
 )
 
-// Pipe is the buffer behind pipe(2) and FIFOs.
+// Pipe is the buffer behind pipe(2) and FIFOs. Like Linux's (fs/pipe.c) it
+// is a ring of page-sized buffers: a write first tops up the last page if
+// the tail of the request fits there, then fills fresh pages, one per free
+// slot. That is what makes writes of up to a page atomic and decides how
+// many bytes fit before the pipe is full.
 type Pipe struct {
 	mu      sync.Mutex
-	buf     []byte // ring buffer of capacity size
-	start   int
-	n       int
-	size    int
+	bufs    []pipeBuf // oldest first
+	slots   int       // capacity in pages
 	readers int
 	writers int
-	// Counters of opens, for the blocking FIFO open rules.
+	// Counters of opens, for the FIFO open and poll rules.
 	rOpens, wOpens int
 	q              Queue
 }
 
+type pipeBuf struct {
+	data  []byte // one page
+	off   int
+	n     int
+	merge bool // PIPE_BUF_FLAG_CAN_MERGE: not set in packet mode
+}
+
 // NewPipe returns an empty pipe with the default capacity.
 func NewPipe() *Pipe {
-	return &Pipe{size: PipeDefaultSize}
+	return &Pipe{slots: PipeDefaultSize / abi.PageSize}
 }
 
 // Size returns the capacity (F_GETPIPE_SZ).
 func (p *Pipe) Size() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.size
+	return p.slots * abi.PageSize
 }
 
 // SetSize changes the capacity (F_SETPIPE_SZ): rounded up to a power-of-two
-// number of pages; EBUSY if the data would not fit; EPERM above the maximum
-// without privilege.
-func (p *Pipe) SetSize(n int, privileged bool) (int, error) {
-	if n <= 0 {
+// number of pages, at least one (round_pipe_size); EINVAL above 2^31; EBUSY
+// if the buffered pages would not fit; EPERM above the maximum without
+// privilege.
+func (p *Pipe) SetSize(n uint32, privileged bool) (int, error) {
+	if n > 1<<31 {
 		return 0, abi.EINVAL
 	}
 	size := abi.PageSize
-	for size < n {
+	for size < int(n) {
 		size <<= 1
-		if size <= 0 {
-			return 0, abi.EINVAL
-		}
 	}
 	if size > PipeMaxSize && !privileged {
 		return 0, abi.EPERM
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.n > size {
+	if len(p.bufs) > size/abi.PageSize {
 		return 0, abi.EBUSY
 	}
-	nb := make([]byte, size)
-	p.copyOut(nb[:p.n])
-	p.buf, p.start, p.size = nb, 0, size
+	p.slots = size / abi.PageSize
 	return size, nil
-}
-
-// copyOut copies the first len(dst) buffered bytes into dst without
-// consuming them.
-func (p *Pipe) copyOut(dst []byte) {
-	if p.buf == nil {
-		return
-	}
-	k := copy(dst, p.buf[p.start:min(p.start+len(dst), len(p.buf))])
-	copy(dst[k:], p.buf[:len(dst)-k])
 }
 
 // Buffered returns the bytes waiting to be read (FIONREAD).
 func (p *Pipe) Buffered() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.n
+	n := 0
+	for _, b := range p.bufs {
+		n += b.n
+	}
+	return n
 }
 
-func (p *Pipe) read(ctx Context, dst []byte, nonblock bool) (int, error) {
+// take copies buffered bytes into dst and frees emptied pages. In packet
+// mode a read takes one whole buffer, discarding what does not fit.
+func (p *Pipe) take(dst []byte, packet bool) int {
+	done := 0
+	for done < len(dst) && len(p.bufs) > 0 {
+		b := &p.bufs[0]
+		k := copy(dst[done:], b.data[b.off:b.off+b.n])
+		done += k
+		b.off += k
+		b.n -= k
+		if packet {
+			b.n = 0
+		}
+		if b.n == 0 {
+			p.bufs = p.bufs[1:]
+		}
+		if packet {
+			break
+		}
+	}
+	return done
+}
+
+func (p *Pipe) read(ctx Context, dst []byte, nonblock, packet bool) (int, error) {
 	w := NewWaiter()
 	for {
 		p.mu.Lock()
-		if p.n > 0 {
-			k := min(len(dst), p.n)
-			p.copyOut(dst[:k])
-			p.start = (p.start + k) % len(p.buf)
-			p.n -= k
+		if len(p.bufs) > 0 {
+			k := p.take(dst, packet)
 			p.mu.Unlock()
 			p.q.Notify(abi.POLLOUT)
 			return k, nil
@@ -118,11 +137,25 @@ func (p *Pipe) read(ctx Context, dst []byte, nonblock bool) (int, error) {
 	}
 }
 
-func (p *Pipe) write(ctx Context, src []byte, nonblock bool) (int, error) {
+func (p *Pipe) write(ctx Context, src []byte, nonblock, packet bool) (int, error) {
 	w := NewWaiter()
 	done := 0
-	for {
-		p.mu.Lock()
+	p.mu.Lock()
+	if p.readers == 0 {
+		p.mu.Unlock()
+		return 0, abi.EPIPE
+	}
+	// Top up the last page with the part of the request that is not a
+	// whole number of pages, if it fits entirely.
+	if chars := len(src) & (abi.PageSize - 1); chars != 0 && len(p.bufs) > 0 {
+		last := &p.bufs[len(p.bufs)-1]
+		if end := last.off + last.n; last.merge && end+chars <= abi.PageSize {
+			copy(last.data[end:], src[:chars])
+			last.n += chars
+			done = chars
+		}
+	}
+	for done < len(src) {
 		if p.readers == 0 {
 			p.mu.Unlock()
 			if done > 0 {
@@ -130,60 +163,58 @@ func (p *Pipe) write(ctx Context, src []byte, nonblock bool) (int, error) {
 			}
 			return 0, abi.EPIPE
 		}
-		if p.buf == nil {
-			p.buf = make([]byte, p.size)
-		}
-		room := p.size - p.n
-		rest := len(src) - done
-		// A write of at most PIPE_BUF bytes goes in whole or waits.
-		if room > 0 && (len(src) > PipeBuf || room >= rest) {
-			k := min(room, rest)
-			end := (p.start + p.n) % len(p.buf)
-			c := copy(p.buf[end:], src[done:done+k])
-			copy(p.buf, src[done+c:done+k])
-			p.n += k
-			done += k
-			p.mu.Unlock()
-			p.q.Notify(abi.POLLIN)
-			if done == len(src) {
-				return done, nil
-			}
+		if len(p.bufs) < p.slots {
+			b := pipeBuf{data: make([]byte, abi.PageSize), merge: !packet}
+			b.n = copy(b.data, src[done:])
+			p.bufs = append(p.bufs, b)
+			done += b.n
 			continue
 		}
 		if nonblock {
 			p.mu.Unlock()
 			if done > 0 {
+				p.q.Notify(abi.POLLIN)
 				return done, nil
 			}
 			return 0, abi.EAGAIN
 		}
 		p.q.Add(w, abi.POLLOUT|abi.POLLERR)
 		p.mu.Unlock()
-		if err := ctx.Block(w, time.Time{}); err != nil {
-			p.q.Remove(w)
+		if done > 0 {
+			p.q.Notify(abi.POLLIN)
+		}
+		err := ctx.Block(w, time.Time{})
+		p.q.Remove(w)
+		if err != nil {
 			if done > 0 {
 				return done, nil
 			}
 			return 0, err
 		}
-		p.q.Remove(w)
+		p.mu.Lock()
 	}
+	p.mu.Unlock()
+	p.q.Notify(abi.POLLIN)
+	return done, nil
 }
 
-func (p *Pipe) readiness(read, write bool) uint32 {
+// readiness is pipe_poll: readable with data, writable with a free slot,
+// POLLHUP for a reader once every writer that came after it has gone,
+// POLLERR for a writer without readers.
+func (p *Pipe) readiness(read, write bool, wSeen int) uint32 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var r uint32
 	if read {
-		if p.n > 0 {
+		if len(p.bufs) > 0 {
 			r |= abi.POLLIN | abi.POLLRDNORM
 		}
-		if p.writers == 0 && p.wOpens > 0 {
+		if p.writers == 0 && p.wOpens != wSeen {
 			r |= abi.POLLHUP
 		}
 	}
 	if write {
-		if p.size-p.n >= PipeBuf || (p.size-p.n > 0 && p.size < PipeBuf) {
+		if len(p.bufs) < p.slots {
 			r |= abi.POLLOUT | abi.POLLWRNORM
 		}
 		if p.readers == 0 {
@@ -224,7 +255,11 @@ func (p *Pipe) close(read, write bool) {
 type pipeEnd struct {
 	p           *Pipe
 	read, write bool
-	onRelease   func()
+	// wSeen is the pipe's count of writer opens when this reader opened
+	// (f_version in Linux): a FIFO reader that has never had a writer does
+	// not see POLLHUP.
+	wSeen     int
+	onRelease func()
 }
 
 func (e *pipeEnd) IsStream() {}
@@ -236,7 +271,7 @@ func (e *pipeEnd) Read(ctx Context, f *File, dst []byte, _ int64) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	return e.p.read(ctx, dst, f.NonBlocking())
+	return e.p.read(ctx, dst, f.NonBlocking(), f.Flags()&abi.O_DIRECT != 0)
 }
 
 func (e *pipeEnd) Write(ctx Context, f *File, src []byte, _ int64) (int, error) {
@@ -246,7 +281,7 @@ func (e *pipeEnd) Write(ctx Context, f *File, src []byte, _ int64) (int, error) 
 	if len(src) == 0 {
 		return 0, nil
 	}
-	return e.p.write(ctx, src, f.NonBlocking())
+	return e.p.write(ctx, src, f.NonBlocking(), f.Flags()&abi.O_DIRECT != 0)
 }
 
 func (e *pipeEnd) Release() {
@@ -257,7 +292,7 @@ func (e *pipeEnd) Release() {
 }
 
 func (e *pipeEnd) Readiness(mask uint32) uint32 {
-	return e.p.readiness(e.read, e.write) & (mask | abi.POLLHUP | abi.POLLERR)
+	return e.p.readiness(e.read, e.write, e.wSeen) & (mask | abi.POLLHUP | abi.POLLERR)
 }
 func (e *pipeEnd) Queue() *Queue { return &e.p.q }
 
@@ -346,8 +381,11 @@ func (v *VFS) openFIFO(ctx Context, inode Inode, flags uint32) (FileOps, error) 
 			return nil, abi.ENXIO
 		}
 	}
+	p.mu.Lock()
+	wSeen := p.wOpens
+	p.mu.Unlock()
 	p.open(read, write)
-	end := &pipeEnd{p: p, read: read, write: write, onRelease: func() { v.dropFIFO(inode, p) }}
+	end := &pipeEnd{p: p, read: read, write: write, wSeen: wSeen, onRelease: func() { v.dropFIFO(inode, p) }}
 	if read && write || nonblock {
 		return end, nil
 	}

@@ -367,6 +367,9 @@ func (v *VFS) WalkParent(r *Resolver, path string) (Location, string, bool, erro
 }
 
 func (w *walkState) parent(path string) (Location, string, bool, error) {
+	if path == "" {
+		return Location{}, "", false, abi.ENOENT
+	}
 	comps := splitPath(path)
 	trailing := strings.HasSuffix(path, "/") && len(comps) > 0
 	if len(comps) == 0 {
