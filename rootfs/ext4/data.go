@@ -222,6 +222,11 @@ func (fs *FS) readInline(in *Inode, p []byte, off int64) (int, error) {
 	return copy(p, d[off:in.Size]), nil
 }
 
+// maxDirSize bounds the directories the reader accepts, far above any real
+// one (a million long names), so that a corrupt size cannot make it
+// allocate gigabytes.
+const maxDirSize = 128 << 20
+
 // DirEntry is one directory entry.
 type DirEntry struct {
 	Name  string
@@ -239,7 +244,7 @@ func (fs *FS) ReadDir(in *Inode) ([]DirEntry, error) {
 	if in.Flags&flagInlineData != 0 {
 		return fs.readInlineDir(in)
 	}
-	if in.Size > 1<<31 {
+	if in.Size > maxDirSize {
 		return nil, corrupt("directory of %d bytes", in.Size)
 	}
 	data := make([]byte, in.Size)

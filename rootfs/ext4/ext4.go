@@ -281,15 +281,13 @@ type Time struct {
 }
 
 // decodeTime combines a 32-bit seconds field with its _extra field: two
-// epoch bits extending the seconds and 30 bits of nanoseconds.
+// epoch bits extending the seconds and 30 bits of nanoseconds, passed on
+// unchecked as ext4_decode_extra_time does.
 func decodeTime(sec uint32, extra uint32, hasExtra bool) Time {
 	t := Time{Sec: int64(int32(sec))}
 	if hasExtra {
 		t.Sec += int64(extra&3) << 32
 		t.Nsec = extra >> 2
-		if t.Nsec >= 1e9 {
-			t.Nsec = 0
-		}
 	}
 	return t
 }
