@@ -517,13 +517,13 @@ func FuzzOpen(f *testing.F) {
 	os.MkdirAll(filepath.Join(src, "d/e"), 0o755)
 	os.WriteFile(filepath.Join(src, "d/e/b"), randBytes(9000), 0o644)
 	os.Symlink("a", filepath.Join(src, "l"))
-	img := mkimage(f, src, "1M", "-b", "1024", "-N", "32")
+	img := mkimage(f, src, "128K", "-b", "1024", "-N", "16", "-O", "^has_journal")
 	good, err := os.ReadFile(img)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(good)
-	for _, off := range []int{1024 + 0x18, 1024 + 0x58, 2048 + 8, 5 * 1024, 6 * 1024} {
+	for _, off := range []int{1024 + 0x18, 1024 + 0x58, 2048 + 8, 5 * 1024, 6 * 1024, 9 * 1024} {
 		b := append([]byte(nil), good...)
 		b[off] ^= 0xff
 		f.Add(b)
