@@ -26,10 +26,14 @@ func (fs *FS) blockMap(in *Inode) ([]extent, error) {
 	fs.mu.Unlock()
 	var m []extent
 	var err error
+	// A block map is a tree: each of its blocks appears once. A block seen
+	// twice is corruption, and refusing it bounds the work a corrupt image
+	// can cause by the image's size.
+	seen := map[uint64]bool{}
 	if in.Flags&flagExtents != 0 {
-		err = fs.walkExtents(in.block[:], maxExtentDepth, &m)
+		err = fs.walkExtents(in.block[:], maxExtentDepth, &m, seen)
 	} else {
-		err = fs.walkIndirect(in, &m)
+		err = fs.walkIndirect(in, &m, seen)
 	}
 	if err != nil {
 		return nil, err
@@ -51,7 +55,7 @@ func (fs *FS) blockMap(in *Inode) ([]extent, error) {
 
 // walkExtents decodes an extent tree node (the 60-byte root in i_block or a
 // whole block) into out.
-func (fs *FS) walkExtents(node []byte, depthLeft int, out *[]extent) error {
+func (fs *FS) walkExtents(node []byte, depthLeft int, out *[]extent, seen map[uint64]bool) error {
 	if len(node) < 12 || le.Uint16(node[0:]) != 0xF30A {
 		return corrupt("bad extent header")
 	}
@@ -79,11 +83,15 @@ func (fs *FS) walkExtents(node []byte, depthLeft int, out *[]extent) error {
 			continue
 		}
 		child := uint64(le.Uint32(e[4:])) | uint64(le.Uint16(e[8:]))<<32
+		if seen[child] {
+			return corrupt("extent tree block %d appears twice", child)
+		}
+		seen[child] = true
 		b := make([]byte, fs.sb.BlockSize)
 		if err := fs.readBlock(b, child); err != nil {
 			return err
 		}
-		if err := fs.walkExtents(b, depth-1, out); err != nil {
+		if err := fs.walkExtents(b, depth-1, out, seen); err != nil {
 			return err
 		}
 		if len(*out) > 1<<22 {
@@ -95,7 +103,7 @@ func (fs *FS) walkExtents(node []byte, depthLeft int, out *[]extent) error {
 
 // walkIndirect decodes ext2/ext3 block maps: 12 direct blocks, then single,
 // double and triple indirect blocks; block 0 is a hole.
-func (fs *FS) walkIndirect(in *Inode, out *[]extent) error {
+func (fs *FS) walkIndirect(in *Inode, out *[]extent, seen map[uint64]bool) error {
 	bs := uint64(fs.sb.BlockSize)
 	per := bs / 4
 	nblocks := (in.Size + bs - 1) / bs
@@ -120,6 +128,10 @@ func (fs *FS) walkIndirect(in *Inode, out *[]extent) error {
 		if blk == 0 || base >= nblocks {
 			return nil
 		}
+		if seen[blk] {
+			return corrupt("indirect block %d appears twice", blk)
+		}
+		seen[blk] = true
 		b := make([]byte, bs)
 		if err := fs.readBlock(b, blk); err != nil {
 			return err
