@@ -114,15 +114,8 @@ func native(t testing.TB, chroot, dir string, env []string, stdin string, argv .
 	t.Helper()
 	cmd := &exec.Cmd{Path: argv[0], Args: argv, Dir: dir, Env: append(append([]string(nil), baseEnv...), env...),
 		SysProcAttr: nativeAttr(chroot)}
-	if chroot != "" {
-		// exec.Cmd resolves Path on the host; inside a chroot the
-		// program is found relative to the new root.
-		cmd.Path = filepath.Join(chroot, argv[0])
-		cmd.Args[0] = argv[0]
-		if dir != "" {
-			cmd.Dir = filepath.Join(chroot, dir)
-		}
-	}
+	// With a chroot the child changes root before it changes directory and
+	// executes the program, so argv[0] and dir are paths inside the root.
 	return run(t, cmd, stdin)
 }
 
