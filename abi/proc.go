@@ -284,3 +284,19 @@ const IOV_MAX = 1024
 // MAX_RW_COUNT caps one read or write: INT_MAX rounded down to a page
 // (include/linux/fs.h).
 const MAX_RW_COUNT = 0x7ffff000
+
+// rseq ABI (include/uapi/linux/rseq.h).
+const (
+	RSEQ_FLAG_UNREGISTER = 1
+	// RseqOrigSize is ORIG_RSEQ_SIZE, the smallest struct rseq.
+	RseqOrigSize = 32
+	// Offsets in struct rseq: 0 cpu_id_start u32, 4 cpu_id u32,
+	// 8 rseq_cs u64, 16 flags u32, 20 node_id u32, 24 mm_cid u32.
+	RseqCPUIDStart = 0
+	RseqCPUID      = 4
+	RseqCS         = 8
+	RseqNodeID     = 20
+	RseqMMCID      = 24
+	// RSEQ_CPU_ID_UNINITIALIZED is what cpu_id holds when unregistered.
+	RseqCPUIDUninitialized = ^uint32(0)
+)

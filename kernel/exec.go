@@ -136,8 +136,10 @@ func (t *Task) loadELF(r *vfs.Resolver, f *vfs.File, l vfs.Location, a *vfs.Attr
 	}
 	img, err := elf.Load(mm.as, exe, openInterp)
 	if err != nil {
+		// The loader's error says why and unwraps to the errno execve
+		// returns.
 		mm.release()
-		return nil, errnoOf(err)
+		return nil, err
 	}
 	mm.as.SetBrk(img.Brk)
 	// Set-user-ID and set-group-ID programs run with their owner's ids.
@@ -181,6 +183,7 @@ func (t *Task) switchExec() uint64 {
 	t.mm = x.mm
 	old.release()
 	p := t.proc
+	t.rseq = rseqReg{}
 	p.fds.CloseExec()
 	p.SetComm(x.comm)
 	p.SetCreds(x.creds)

@@ -34,6 +34,8 @@ type Task struct {
 	pending  abi.SigSet
 	affinity []byte // sched_setaffinity's mask; nil means every CPU
 
+	rseq rseqReg
+
 	clearChildTID uint64
 	robustList    uint64
 	robustLen     uint64

@@ -205,3 +205,8 @@ func Getcpu(t *kernel.Task, a kernel.Args) (uint64, error) {
 	}
 	return 0, nil
 }
+
+// Rseq implements rseq(2).
+func Rseq(t *kernel.Task, a kernel.Args) (uint64, error) {
+	return 0, t.RegisterRseq(a[0], a.Uint(1), a.Int(2), a.Uint(3))
+}

@@ -145,6 +145,7 @@ var Table = func() *kernel.SyscallTable {
 		abi.SYS_STATX:             Statx,
 		abi.SYS_CLOSE_RANGE:       CloseRange,
 		abi.SYS_FACCESSAT2:        Faccessat2,
+		abi.SYS_RSEQ:              Rseq,
 	} {
 		t[nr] = kernel.Syscall{Fn: fn}
 	}

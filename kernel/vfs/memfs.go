@@ -280,6 +280,10 @@ func (fs *MemFS) Statfs() abi.Statfs {
 		Flags: abi.ST_RELATIME}
 }
 
+// bogoDirent is what each entry adds to a tmpfs directory's size
+// (BOGO_DIRENT_SIZE in mm/shmem.c); "." and ".." count too.
+const bogoDirent = 20
+
 // Attr implements Inode.
 func (n *node) Attr() Attr {
 	n.fs.mu.Lock()
@@ -287,6 +291,9 @@ func (n *node) Attr() Attr {
 	n.load()
 	a := n.attr
 	a.Blocks = n.blocks()
+	if a.IsDir() && n.fs.lower == nil {
+		a.Size = int64(2+len(n.kids)) * bogoDirent
+	}
 	return a
 }
 

@@ -7,6 +7,7 @@ package elf
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
@@ -80,14 +81,18 @@ func IsELF(head []byte) bool {
 func readHeader(f File) (header, []phdr, error) {
 	var h header
 	b := make([]byte, ehdrSize)
-	if n, _ := f.R.ReadAt(b, 0); n < ehdrSize || !IsELF(b) {
-		return h, nil, noexec("%s: not an ELF file", f.Path)
+	n, _ := f.R.ReadAt(b, 0)
+	if !IsELF(b[:n]) {
+		return h, nil, noexec("not an ELF file")
+	}
+	if n < ehdrSize {
+		return h, nil, noexec("ELF header truncated (%d bytes)", n)
 	}
 	if b[4] != 2 || b[5] != 1 {
-		return h, nil, noexec("%s: not a 64-bit little-endian ELF file", f.Path)
+		return h, nil, noexec("not a 64-bit little-endian ELF file")
 	}
 	if m := le.Uint16(b[18:]); m != emX86_64 {
-		return h, nil, noexec("%s: ELF for machine %d, not x86_64", f.Path, m)
+		return h, nil, noexec("ELF for machine %d, not x86_64", m)
 	}
 	h.typ = le.Uint16(b[16:])
 	h.entry = le.Uint64(b[24:])
@@ -95,18 +100,18 @@ func readHeader(f File) (header, []phdr, error) {
 	h.phentsize = le.Uint16(b[54:])
 	h.phnum = le.Uint16(b[56:])
 	if h.typ != etExec && h.typ != etDyn {
-		return h, nil, noexec("%s: ELF type %d is not executable", f.Path, h.typ)
+		return h, nil, noexec("ELF type %d is not executable", h.typ)
 	}
 	if h.phentsize != phdrSize || h.phnum == 0 || int(h.phnum)*phdrSize > maxPhdrTable {
-		return h, nil, noexec("%s: bad program header table", f.Path)
+		return h, nil, noexec("bad program header table")
 	}
 	size := uint64(h.phnum) * phdrSize
 	if h.phoff > uint64(f.Size) || size > uint64(f.Size)-h.phoff {
-		return h, nil, noexec("%s: program headers past the end of the file", f.Path)
+		return h, nil, noexec("program headers past the end of the file")
 	}
 	tb := make([]byte, size)
 	if n, _ := f.R.ReadAt(tb, int64(h.phoff)); uint64(n) < size {
-		return h, nil, noexec("%s: short read of program headers", f.Path)
+		return h, nil, noexec("short read of program headers")
 	}
 	ph := make([]phdr, h.phnum)
 	for i := range ph {
@@ -142,11 +147,11 @@ func Load(as *mmu.AddressSpace, exe File, open func(path string) (File, error)) 
 		switch p.typ {
 		case ptInterp:
 			if p.filesz < 2 || p.filesz > maxInterpLen || p.off > uint64(exe.Size) || p.filesz > uint64(exe.Size)-p.off {
-				return nil, noexec("%s: bad PT_INTERP", exe.Path)
+				return nil, noexec("bad PT_INTERP")
 			}
 			b := make([]byte, p.filesz)
 			if n, _ := exe.R.ReadAt(b, int64(p.off)); uint64(n) != p.filesz || b[len(b)-1] != 0 {
-				return nil, noexec("%s: bad PT_INTERP", exe.Path)
+				return nil, noexec("bad PT_INTERP")
 			}
 			img.Interp = string(b[:len(b)-1])
 		case ptGNUStack:
@@ -184,6 +189,10 @@ func Load(as *mmu.AddressSpace, exe File, open func(path string) (File, error)) 
 		}
 		il, err := loadSegments(as, f, iph, ih.typ == etDyn, 0)
 		if err != nil {
+			var le *Error
+			if errors.As(err, &le) {
+				return nil, &Error{le.Errno, fmt.Sprintf("interpreter %s: %s", img.Interp, le.Reason)}
+			}
 			return nil, err
 		}
 		img.Base = il.base
@@ -240,16 +249,16 @@ func loadSegments(as *mmu.AddressSpace, f File, ph []phdr, dyn bool, at uint64) 
 			continue
 		}
 		if p.filesz > p.memsz || p.off > uint64(f.Size) || p.filesz > uint64(f.Size)-p.off {
-			return loaded{}, noexec("%s: PT_LOAD segment outside the file", f.Path)
+			return loaded{}, noexec("PT_LOAD segment outside the file")
 		}
 		if p.vaddr+p.memsz < p.vaddr || p.vaddr+p.memsz > abi.TaskSize {
-			return loaded{}, noexec("%s: PT_LOAD segment outside the address space", f.Path)
+			return loaded{}, noexec("PT_LOAD segment outside the address space")
 		}
 		if (p.vaddr-p.off)%abi.PageSize != 0 {
-			return loaded{}, noexec("%s: PT_LOAD segment misaligned", f.Path)
+			return loaded{}, noexec("PT_LOAD segment misaligned")
 		}
 		if p.align > 1 && p.align&(p.align-1) != 0 {
-			return loaded{}, noexec("%s: PT_LOAD alignment %#x is not a power of two", f.Path, p.align)
+			return loaded{}, noexec("PT_LOAD alignment %#x is not a power of two", p.align)
 		}
 		lo = min(lo, abi.PageRoundDown(p.vaddr))
 		end, _ := abi.PageRoundUp(p.vaddr + p.memsz)
@@ -257,7 +266,7 @@ func loadSegments(as *mmu.AddressSpace, f File, ph []phdr, dyn bool, at uint64) 
 		loads = append(loads, p)
 	}
 	if len(loads) == 0 {
-		return loaded{}, noexec("%s: no PT_LOAD segments", f.Path)
+		return loaded{}, noexec("no PT_LOAD segments")
 	}
 	var l loaded
 	if dyn {
@@ -272,14 +281,14 @@ func loadSegments(as *mmu.AddressSpace, f File, ph []phdr, dyn bool, at uint64) 
 		}
 		start, err := as.Map(m)
 		if err != nil {
-			return loaded{}, &Error{abi.ENOMEM, fmt.Sprintf("%s: no room to load it", f.Path)}
+			return loaded{}, &Error{abi.ENOMEM, "no room to load it"}
 		}
 		l.bias = start - lo
 		if err := as.Unmap(start, hi-lo); err != nil {
 			return loaded{}, err
 		}
 	} else if lo < mmu.MinAddr {
-		return loaded{}, noexec("%s: loads below mmap_min_addr", f.Path)
+		return loaded{}, noexec("loads below mmap_min_addr")
 	}
 	l.base = lo + l.bias
 	for _, p := range loads {
@@ -299,7 +308,7 @@ func loadSegments(as *mmu.AddressSpace, f File, ph []phdr, dyn bool, at uint64) 
 			fill := func(b []byte) error {
 				n, err := f.R.ReadAt(b, int64(pageOff))
 				if err != nil && err != io.EOF && n == 0 {
-					return &Error{abi.EIO, fmt.Sprintf("%s: %v", f.Path, err)}
+					return &Error{abi.EIO, err.Error()}
 				}
 				if hasBss {
 					clear(b[bssStart-start:])
@@ -308,12 +317,12 @@ func loadSegments(as *mmu.AddressSpace, f File, ph []phdr, dyn bool, at uint64) 
 			}
 			if _, err := as.Map(mmu.Mapping{Addr: start, Len: fileEnd - start, Prot: prot, Fixed: true, Fill: fill,
 				Name: f.Path, Dev: f.Dev, Ino: f.Ino, Offset: pageOff}); err != nil {
-				return loaded{}, &Error{abi.ENOMEM, fmt.Sprintf("%s: mapping a segment: %v", f.Path, err)}
+				return loaded{}, &Error{abi.ENOMEM, fmt.Sprintf("mapping a segment: %v", err)}
 			}
 		}
 		if memEnd > fileEnd {
 			if _, err := as.Map(mmu.Mapping{Addr: fileEnd, Len: memEnd - fileEnd, Prot: prot, Fixed: true}); err != nil {
-				return loaded{}, &Error{abi.ENOMEM, fmt.Sprintf("%s: mapping bss: %v", f.Path, err)}
+				return loaded{}, &Error{abi.ENOMEM, fmt.Sprintf("mapping bss: %v", err)}
 			}
 		}
 		l.end = max(l.end, p.vaddr+p.memsz+l.bias)

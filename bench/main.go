@@ -1,0 +1,141 @@
+// Command bench measures paddock against native execution and against
+// qemu-x86_64 (Debian's qemu-user) on the same workloads, in one run, and
+// prints a Markdown table of CPU-time ratios and peak RSS for
+// docs/PERFORMANCE.md.
+//
+// Usage: go run ./bench -paddock build/paddock -root build/bench-root
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// workload is one benchmark: the guest command line (paths inside the
+// bench root) and how many times to repeat it.
+type workload struct {
+	name  string
+	argv  []string
+	runs  int
+	units float64 // work units per run, for the per-unit column (0: none)
+	unit  string
+}
+
+type sample struct {
+	cpu    time.Duration // user + system
+	maxRSS int64         // KiB
+}
+
+type runner struct {
+	name string
+	cmd  func(argv []string) *exec.Cmd
+}
+
+func main() {
+	paddock := flag.String("paddock", "build/paddock", "paddock binary")
+	root := flag.String("root", "build/bench-root", "bench root directory")
+	qemu := flag.String("qemu", "qemu-x86_64", "qemu-user binary (empty to skip)")
+	flag.Parse()
+	absRoot, err := filepath.Abs(*root)
+	if err != nil {
+		fail(err)
+	}
+	runners := []runner{
+		{"native", func(argv []string) *exec.Cmd {
+			return exec.Command(filepath.Join(absRoot, argv[0]), hostArgs(absRoot, argv[1:])...)
+		}},
+		{"paddock", func(argv []string) *exec.Cmd {
+			return exec.Command(*paddock, append([]string{"run", "--root", absRoot, "--"}, argv...)...)
+		}},
+	}
+	if *qemu != "" {
+		if p, err := exec.LookPath(*qemu); err == nil {
+			runners = append(runners, runner{"qemu-x86_64", func(argv []string) *exec.Cmd {
+				return exec.Command(p, append([]string{filepath.Join(absRoot, argv[0])}, hostArgs(absRoot, argv[1:])...)...)
+			}})
+		} else {
+			fmt.Fprintf(os.Stderr, "bench: %s not found, skipping it\n", *qemu)
+		}
+	}
+	const syscalls = 2000000
+	workloads := []workload{
+		{"(a) busybox true start-up", []string{"/bin/busybox", "true"}, 30, 0, ""},
+		{"(b) getppid loop", []string{"/bin/getppid", fmt.Sprint(syscalls)}, 5, syscalls, "syscall"},
+		{"(c) sha256sum of 64 MiB", []string{"/bin/busybox", "sha256sum", "/data/64M"}, 3, 0, ""},
+	}
+	fmt.Printf("Machine: %s/%s, %d CPUs, %s. Median of the runs; CPU time is user+system of the whole process tree.\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Printf("| workload | runner | CPU time | vs native | vs qemu | peak RSS | per unit |\n|---|---|---|---|---|---|---|\n")
+	for _, w := range workloads {
+		res := map[string]sample{}
+		for _, r := range runners {
+			res[r.name] = measure(r, w)
+		}
+		for _, r := range runners {
+			s := res[r.name]
+			vsNative := ratio(s.cpu, res["native"].cpu)
+			vsQemu := "-"
+			if q, ok := res["qemu-x86_64"]; ok {
+				vsQemu = ratio(s.cpu, q.cpu)
+			}
+			per := "-"
+			if w.units > 0 {
+				per = fmt.Sprintf("%.0f ns/%s", float64(s.cpu.Nanoseconds())/w.units, w.unit)
+			}
+			fmt.Printf("| %s | %s | %s | %s | %s | %d MiB | %s |\n", w.name, r.name, s.cpu.Round(time.Microsecond),
+				vsNative, vsQemu, s.maxRSS/1024, per)
+		}
+	}
+}
+
+// hostArgs turns guest paths in arguments into host paths under root, for
+// the runners that see the host's files.
+func hostArgs(root string, args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.HasPrefix(a, "/") {
+			a = filepath.Join(root, a)
+		}
+		out[i] = a
+	}
+	return out
+}
+
+func ratio(a, b time.Duration) string {
+	if b == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.2fx", float64(a)/float64(b))
+}
+
+// measure runs w with r runs times and returns the median CPU time and the
+// largest peak RSS.
+func measure(r runner, w workload) sample {
+	var cpus []time.Duration
+	var rss int64
+	for range w.runs {
+		cmd := r.cmd(w.argv)
+		cmd.Stdout, cmd.Stderr = nil, os.Stderr
+		if err := cmd.Run(); err != nil {
+			fail(fmt.Errorf("%s %v: %w", r.name, w.argv, err))
+		}
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		cpus = append(cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
+		rss = max(rss, ru.Maxrss)
+	}
+	sort.Slice(cpus, func(i, j int) bool { return cpus[i] < cpus[j] })
+	return sample{cpu: cpus[len(cpus)/2], maxRSS: rss}
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}

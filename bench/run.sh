@@ -1,0 +1,10 @@
+#!/bin/sh
+# run.sh PADDOCK: build the bench root and run the benchmarks.
+set -eu
+paddock=$1
+root=build/bench-root
+mkdir -p "$root/bin" "$root/data" "$root/tmp" "$root/dev" "$root/proc"
+cp "$(command -v busybox)" "$root/bin/busybox"
+musl-gcc -O2 -static -o "$root/bin/getppid" testdata/bench/getppid.c
+[ -f "$root/data/64M" ] || head -c 67108864 /dev/urandom > "$root/data/64M"
+go run ./bench -paddock "$paddock" -root "$root"

@@ -1,0 +1,78 @@
+package tests
+
+import (
+	"encoding/binary"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cliRoot is a directory root with a few programs for the CLI tests.
+func cliRoot(t *testing.T) string {
+	t.Helper()
+	root := guestRoot(t, "static")
+	// An ELF header for another machine (aarch64) and a truncated one.
+	hdr := make([]byte, 64)
+	copy(hdr, "\x7fELF\x02\x01\x01")
+	binary.LittleEndian.PutUint16(hdr[16:], 2)
+	binary.LittleEndian.PutUint16(hdr[18:], 183)
+	os.WriteFile(filepath.Join(root, "bin", "arm64"), hdr, 0o755)
+	os.WriteFile(filepath.Join(root, "bin", "truncated"), []byte("\x7fELF\x02\x01"), 0o755)
+	os.WriteFile(filepath.Join(root, "bin", "noexec"), []byte("x"), 0o644)
+	return root
+}
+
+func paddockArgs(t *testing.T, args ...string) result {
+	t.Helper()
+	bin := built(t, "paddock")
+	return run(t, &exec.Cmd{Path: bin, Args: append([]string{bin}, args...), Env: []string{}}, "")
+}
+
+func TestCLI(t *testing.T) {
+	root := cliRoot(t)
+	cases := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // a substring the output must contain
+		stderr string
+	}{
+		{"help", []string{"help"}, 0, "paddock run [options]", ""},
+		{"no args", nil, 2, "", "Usage:"},
+		{"unknown command", []string{"frobnicate"}, 2, "", "unknown command"},
+		{"bad flag", []string{"run", "--nonsense", "--", "/bin/hello"}, 2, "", "flag provided but not defined"},
+		{"no root", []string{"run", "--", "/bin/hello"}, 125, "", "no root file system"},
+		{"missing root", []string{"run", "--root", "/nonexistent/root", "--", "/bin/hello"}, 125, "", "/nonexistent/root"},
+		{"not a root", []string{"run", "--root", "/etc/hostname", "--", "/bin/hello"}, 125, "", "not a directory, an ext4 image or a tar archive"},
+		{"no command", []string{"run", "--root", root}, 2, "", "no command given"},
+		{"command not found", []string{"run", "--root", root, "--", "nosuchcommand"}, 127, "", "command not found"},
+		{"path not found", []string{"run", "--root", root, "--", "/bin/nosuch"}, 127, "", "no such file"},
+		{"not executable", []string{"run", "--root", root, "--", "/bin/noexec"}, 126, "", "Permission denied"},
+		{"other machine", []string{"run", "--root", root, "--", "/bin/arm64"}, 126, "", "not x86_64"},
+		{"truncated ELF", []string{"run", "--root", root, "--", "/bin/truncated"}, 126, "", "ELF header truncated"},
+		{"bad workdir", []string{"run", "--root", root, "-w", "/nonexistent", "--", "/bin/hello"}, 126, "", "working directory"},
+		{"bad user", []string{"run", "--root", root, "--user", "bob", "--", "/bin/hello"}, 125, "", "user must be a number"},
+		{"bad env", []string{"run", "--root", root, "-e", "NOEQUALS", "--", "/bin/hello"}, 125, "", "KEY=VALUE"},
+		{"bad bind", []string{"run", "--root", root, "-v", "nocolon", "--", "/bin/hello"}, 125, "", "HOST:GUEST"},
+		{"exit status", []string{"run", "--root", root, "--", "/bin/hello"}, 3, "hello, world", ""},
+		{"PATH lookup", []string{"run", "--root", root, "-e", "PATH=/bin", "--", "hello"}, 3, "hello, world", ""},
+		{"user", []string{"run", "--root", root, "--user", "1234:5678", "--", "/bin/ids"}, 0, "uid 1234 euid 1234", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := paddockArgs(t, c.args...)
+			if r.code != c.code || !strings.Contains(r.stdout, c.stdout) || !strings.Contains(r.stderr, c.stderr) {
+				t.Errorf("paddock %s: %v\nwant exit %d, stdout containing %q, stderr containing %q",
+					strings.Join(c.args, " "), r, c.code, c.stdout, c.stderr)
+			}
+			if strings.Contains(r.stderr, "panic") || strings.Contains(r.stderr, "goroutine ") {
+				t.Errorf("paddock crashed: %s", r.stderr)
+			}
+			if c.code >= 125 && strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 {
+				t.Errorf("error is not one line: %q", r.stderr)
+			}
+		})
+	}
+}
