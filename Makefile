@@ -60,9 +60,10 @@ $(PADDOCK): $(UNICORN_LIB) $(GO_SOURCES)
 GUEST_SRC := $(wildcard testdata/guest/*.c)
 GUEST_STATIC := $(patsubst testdata/guest/%.c,$(BUILD)/guest/static/%,$(GUEST_SRC))
 GUEST_DYNAMIC := $(patsubst testdata/guest/%.c,$(BUILD)/guest/dynamic/%,$(GUEST_SRC))
+GUEST_GLIBC := $(patsubst testdata/guest/%.c,$(BUILD)/guest/glibc/%,$(GUEST_SRC))
 GUEST_CFLAGS := -O1 -g -Wall -Wno-unused-result -D_GNU_SOURCE
 
-guests: $(GUEST_STATIC) $(GUEST_DYNAMIC)
+guests: $(GUEST_STATIC) $(GUEST_DYNAMIC) $(GUEST_GLIBC)
 
 $(BUILD)/guest/static/%: testdata/guest/%.c testdata/guest/guest.h
 	@mkdir -p $(@D)
@@ -72,7 +73,15 @@ $(BUILD)/guest/dynamic/%: testdata/guest/%.c testdata/guest/guest.h
 	@mkdir -p $(@D)
 	musl-gcc $(GUEST_CFLAGS) -o $@ $< -lm
 
+# The same programs linked dynamically against glibc, for glibc's
+# ld-linux-x86-64.so.2.
+$(BUILD)/guest/glibc/%: testdata/guest/%.c testdata/guest/guest.h
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -o $@ $< -lm
+
 vet: $(UNICORN_LIB)
+	@unformatted=$$(gofmt -l $$($(GO) list -f '{{.Dir}}' ./...)); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet $(GOFLAGS_BUILD) ./...
 
 test: deps $(PADDOCK) guests vet

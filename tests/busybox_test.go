@@ -220,4 +220,3 @@ func paddockWith(t testing.TB, root, workdir string, opts []string, stdin string
 	args = append(args, argv...)
 	return run(t, &exec.Cmd{Path: bin, Args: args, Env: []string{}}, stdin)
 }
-

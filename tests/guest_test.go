@@ -30,7 +30,15 @@ func guestRoot(t *testing.T, kind string) string {
 	for _, e := range ents {
 		copyFile(t, filepath.Join(dir, e.Name()), filepath.Join(root, "bin", e.Name()))
 	}
-	copyFile(t, "/lib/ld-musl-x86_64.so.1", filepath.Join(root, "lib", "ld-musl-x86_64.so.1"))
+	if kind == "glibc" {
+		// glibc's loader and the libraries the programs need, at the
+		// paths the host has them.
+		for _, f := range []string{"/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libm.so.6"} {
+			copyFile(t, f, filepath.Join(root, f))
+		}
+	} else {
+		copyFile(t, "/lib/ld-musl-x86_64.so.1", filepath.Join(root, "lib", "ld-musl-x86_64.so.1"))
+	}
 	for _, d := range []string{"tmp", "dev", "proc"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -40,10 +48,11 @@ func guestRoot(t *testing.T, kind string) string {
 }
 
 // TestGuests runs every program in testdata/guest, built static and
-// dynamic with musl-gcc, natively (in a fresh directory) and under paddock
-// (in /tmp), and compares stdout and exit status.
+// dynamic with musl-gcc and dynamic with glibc, natively (in a fresh
+// directory) and under paddock (in /tmp), and compares stdout and exit
+// status.
 func TestGuests(t *testing.T) {
-	for _, kind := range []string{"static", "dynamic"} {
+	for _, kind := range []string{"static", "dynamic", "glibc"} {
 		t.Run(kind, func(t *testing.T) {
 			root := guestRoot(t, kind)
 			ents, err := os.ReadDir(filepath.Join(root, "bin"))

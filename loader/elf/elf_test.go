@@ -153,4 +153,3 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
-
