@@ -176,7 +176,7 @@ func DecodeStackT(b []byte) StackT {
 const (
 	SS_ONSTACK    = 1
 	SS_DISABLE    = 2
-	SS_AUTODISARM = 1 << 31
+	SS_AUTODISARM = -1 << 31
 	MINSIGSTKSZ   = 2048
 )
 
@@ -196,6 +196,7 @@ const (
 	BUS_ADRALN  = 1
 	BUS_ADRERR  = 2
 	ILL_ILLOPC  = 1
+	ILL_ILLOPN  = 2
 	ILL_PRVOPC  = 5
 	FPE_INTDIV  = 1
 	FPE_INTOVF  = 2
@@ -283,3 +284,117 @@ func DecodeSiginfo(b []byte) Siginfo {
 	}
 	return s
 }
+
+// The x86_64 signal frame (arch/x86/include/asm/sigframe.h,
+// uapi/asm/sigcontext.h, uapi/asm-generic/ucontext.h):
+//
+//	rt_sigframe:  0 pretcode (the restorer)   8 uc (ucontext)   312 info (siginfo, 128)
+//	ucontext:     0 uc_flags  8 uc_link  16 uc_stack (stack_t, 24)  40 uc_mcontext (sigcontext, 256)
+//	              296 uc_sigmask (8)
+//	sigcontext:   r8 r9 r10 r11 r12 r13 r14 r15 rdi rsi rbp rbx rdx rax rcx rsp rip eflags (8 bytes each, 0..143)
+//	              144 cs u16, 146 gs u16, 148 fs u16, 150 ss u16, 152 err, 160 trapno, 168 oldmask,
+//	              176 cr2, 184 fpstate (pointer), 192 reserved1[8]
+const (
+	SizeofRtSigframe     = 440
+	RtSigframeUC         = 8
+	RtSigframeInfo       = 312
+	UContextStack        = 16
+	UContextMcontext     = 40
+	UContextSigmask      = 296
+	SigcontextRIP        = 16 * 8
+	SigcontextEflags     = 17 * 8
+	SigcontextCS         = 144
+	SigcontextSS         = 150
+	SigcontextErr        = 152
+	SigcontextTrapno     = 160
+	SigcontextOldmask    = 168
+	SigcontextCR2        = 176
+	SigcontextFpstate    = 184
+	UC_FP_XSTATE         = 1
+	UC_SIGCONTEXT_SS     = 2
+	UC_STRICT_RESTORE_SS = 4
+	// User code and stack segment selectors on x86_64 (__USER_CS,
+	// __USER_DS).
+	UserCS = 0x33
+	UserDS = 0x2b
+)
+
+// SigcontextRegs lists the order of the general registers in a
+// sigcontext, by name.
+var SigcontextRegs = [...]string{"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+	"rdi", "rsi", "rbp", "rbx", "rdx", "rax", "rcx", "rsp", "rip", "eflags"}
+
+// Sigevent is struct sigevent (timer_create):
+//
+//	0 sigev_value (u64)   8 sigev_signo i32   12 sigev_notify i32
+//	16 sigev_notify_thread_id i32 (the union; 64 bytes in all)
+type Sigevent struct {
+	Value  uint64
+	Signo  int32
+	Notify int32
+	TID    int32
+}
+
+// SizeofSigevent is sizeof(struct sigevent).
+const SizeofSigevent = 64
+
+// DecodeSigevent reads a struct sigevent from b[:64].
+func DecodeSigevent(b []byte) Sigevent {
+	return Sigevent{Value: le.Uint64(b[0:]), Signo: int32(le.Uint32(b[8:])), Notify: int32(le.Uint32(b[12:])),
+		TID: int32(le.Uint32(b[16:]))}
+}
+
+// sigev_notify values.
+const (
+	SIGEV_SIGNAL    = 0
+	SIGEV_NONE      = 1
+	SIGEV_THREAD    = 2
+	SIGEV_THREAD_ID = 4
+)
+
+// Itimerval is struct itimerval: 0 it_interval (timeval), 16 it_value.
+type Itimerval struct {
+	Interval, Value Timeval
+}
+
+// Encode writes v into b[:32].
+func (v Itimerval) Encode(b []byte) {
+	v.Interval.Encode(b[0:])
+	v.Value.Encode(b[16:])
+}
+
+// DecodeItimerval reads a struct itimerval from b[:32].
+func DecodeItimerval(b []byte) Itimerval {
+	return Itimerval{DecodeTimeval(b[0:]), DecodeTimeval(b[16:])}
+}
+
+// Itimerspec is struct itimerspec: 0 it_interval (timespec), 16 it_value.
+type Itimerspec struct {
+	Interval, Value Timespec
+}
+
+// Encode writes v into b[:32].
+func (v Itimerspec) Encode(b []byte) {
+	v.Interval.Encode(b[0:])
+	v.Value.Encode(b[16:])
+}
+
+// DecodeItimerspec reads a struct itimerspec from b[:32].
+func DecodeItimerspec(b []byte) Itimerspec {
+	return Itimerspec{DecodeTimespec(b[0:]), DecodeTimespec(b[16:])}
+}
+
+// Interval timers.
+const (
+	ITIMER_REAL    = 0
+	ITIMER_VIRTUAL = 1
+	ITIMER_PROF    = 2
+)
+
+// Signalfd siginfo (struct signalfd_siginfo), 128 bytes:
+//
+//	0 ssi_signo u32  4 ssi_errno i32  8 ssi_code i32  12 ssi_pid u32
+//	16 ssi_uid u32  20 ssi_fd i32  24 ssi_tid u32  28 ssi_band u32
+//	32 ssi_overrun u32  36 ssi_trapno u32  40 ssi_status i32  44 ssi_int i32
+//	48 ssi_ptr u64  56 ssi_utime u64  64 ssi_stime u64  72 ssi_addr u64
+const SizeofSignalfdSiginfo = 128

@@ -138,7 +138,7 @@ func (t *Task) loadELF(r *vfs.Resolver, f *vfs.File, l vfs.Location, a *vfs.Attr
 	if err != nil {
 		// The loader's error says why and unwraps to the errno execve
 		// returns.
-		mm.release()
+		mm.releaseUser()
 		return nil, err
 	}
 	mm.as.SetBrk(img.Brk)
@@ -160,7 +160,7 @@ func (t *Task) loadELF(r *vfs.Resolver, f *vfs.File, l vfs.Location, a *vfs.Attr
 	rand.Read(sp.Random[:])
 	layout, err := elf.SetupStack(mm.as, img, sp)
 	if err != nil {
-		mm.release()
+		mm.releaseUser()
 		return nil, errnoOf(err)
 	}
 	mm.exe = l
@@ -174,21 +174,61 @@ func (t *Task) loadELF(r *vfs.Resolver, f *vfs.File, l vfs.Location, a *vfs.Attr
 // stack (the rt_sigframe with its 512-byte fxsave area, rounded up).
 const MinSigStackSize = 2048
 
-// switchExec installs the prepared image: the point of no return of execve.
-// It runs on the task's goroutine outside the engine and returns the entry.
-func (t *Task) switchExec() uint64 {
+// switchExec installs the prepared image: the point of no return of
+// execve. It runs in the task's run loop, holding the old engine, and ends
+// holding the new one.
+func (t *Task) switchExec() {
 	x := t.execNext
 	t.execNext = nil
-	old := t.mm
-	t.mm = x.mm
-	old.release()
+	k := t.k
 	p := t.proc
+	// Other threads die (de_thread); the caller carries on alone.
+	k.mu.Lock()
+	others := make([]*Task, 0, len(p.tasks))
+	for _, o := range p.tasks {
+		if o != t {
+			o.killed = true
+			others = append(others, o)
+		}
+	}
+	p.execed = true
+	// Caught signals return to their default action; ignored ones stay
+	// ignored; a table shared with another process is copied first.
+	h := *p.sighand
+	for i := range h.actions {
+		if h.actions[i].Handler != abi.SIG_IGN {
+			h.actions[i] = abi.SigAction{}
+		} else {
+			h.actions[i].Flags, h.actions[i].Mask, h.actions[i].Restorer = 0, 0, 0
+		}
+	}
+	p.sighand = &h
+	t.altStack = abi.StackT{}
+	k.mu.Unlock()
+	for _, o := range others {
+		o.wake()
+	}
+
+	old := t.mm
+	old.mu.Lock()
+	if old.owner == t {
+		old.owner = nil
+	}
+	old.mu.Unlock()
+	old.release(t)
+	old.releaseUser()
+	if t.vforkDone != nil {
+		close(t.vforkDone)
+		t.vforkDone = nil
+	}
+	t.mm = x.mm
+	t.ctxValid = false
+	t.mm.acquire(t)
 	t.rseq = rseqReg{}
-	p.fds.CloseExec()
+	t.fds.CloseExec()
 	p.SetComm(x.comm)
 	p.SetCreds(x.creds)
 	t.installRegs(x)
-	return x.entry
 }
 
 // installRegs sets the registers a new program starts with (start_thread):
@@ -200,6 +240,7 @@ func (t *Task) installRegs(x *execResult) {
 	regs.RFLAGS = 0x202
 	t.mm.eng.SetRegs(&regs)
 	t.mm.eng.ResetFPU()
+	t.mm.eng.SetReg(cpu.FSBase, 0)
 }
 
 // Execve implements execve(2) for t: on success the new image runs when the
@@ -216,7 +257,7 @@ func (t *Task) Execve(r *vfs.Resolver, filename string, argv, envp []string, fol
 // ExecveFD implements execveat(2) with AT_EMPTY_PATH: it runs the file open
 // as fd.
 func (t *Task) ExecveFD(fd int32, argv, envp []string) error {
-	f, err := t.proc.fds.Get(fd)
+	f, err := t.fds.Get(fd)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 // with CLONE_FILES share one.
 type FDTable struct {
 	mu    sync.Mutex
+	users int // tasks sharing the table (CLONE_FILES)
 	files map[int32]fdEntry
 	// onClose runs for every file a descriptor stops referring to, before
 	// the reference is dropped (POSIX record locks go on any close).
@@ -23,8 +24,27 @@ type fdEntry struct {
 	cloexec bool
 }
 
-// NewFDTable returns an empty table.
-func NewFDTable() *FDTable { return &FDTable{files: map[int32]fdEntry{}} }
+// NewFDTable returns an empty table with one user.
+func NewFDTable() *FDTable { return &FDTable{users: 1, files: map[int32]fdEntry{}} }
+
+// share adds a user (clone with CLONE_FILES).
+func (t *FDTable) share() *FDTable {
+	t.mu.Lock()
+	t.users++
+	t.mu.Unlock()
+	return t
+}
+
+// release drops a user; the last one closes every descriptor.
+func (t *FDTable) release() {
+	t.mu.Lock()
+	t.users--
+	last := t.users == 0
+	t.mu.Unlock()
+	if last {
+		t.CloseAll()
+	}
+}
 
 // Get returns the file for fd (with a new reference the caller must drop),
 // or EBADF.
@@ -89,11 +109,11 @@ func (t *FDTable) InstallAt(fd int32, f *vfs.File, cloexec bool) {
 	t.files[fd] = fdEntry{f, cloexec}
 	t.mu.Unlock()
 	if had {
-		t.release(old.file)
+		t.closeFile(old.file)
 	}
 }
 
-func (t *FDTable) release(f *vfs.File) {
+func (t *FDTable) closeFile(f *vfs.File) {
 	if t.onClose != nil {
 		t.onClose(f)
 	}
@@ -111,7 +131,7 @@ func (t *FDTable) Close(fd int32) error {
 	if !ok {
 		return abi.EBADF
 	}
-	t.release(e.file)
+	t.closeFile(e.file)
 	return nil
 }
 
@@ -133,7 +153,7 @@ func (t *FDTable) CloseRange(first, last uint32, cloexec bool) {
 	}
 	t.mu.Unlock()
 	for _, f := range victims {
-		t.release(f)
+		t.closeFile(f)
 	}
 }
 
@@ -149,7 +169,7 @@ func (t *FDTable) CloseExec() {
 	}
 	t.mu.Unlock()
 	for _, f := range victims {
-		t.release(f)
+		t.closeFile(f)
 	}
 }
 
@@ -160,7 +180,7 @@ func (t *FDTable) CloseAll() {
 	t.files = map[int32]fdEntry{}
 	t.mu.Unlock()
 	for _, e := range files {
-		t.release(e.file)
+		t.closeFile(e.file)
 	}
 }
 
@@ -168,7 +188,7 @@ func (t *FDTable) CloseAll() {
 func (t *FDTable) Fork() *FDTable {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	n := &FDTable{files: make(map[int32]fdEntry, len(t.files)), onClose: t.onClose}
+	n := &FDTable{users: 1, files: make(map[int32]fdEntry, len(t.files)), onClose: t.onClose}
 	for fd, e := range t.files {
 		e.file.IncRef()
 		n.files[fd] = e

@@ -33,6 +33,10 @@ type SyscallFn func(t *Task, a Args) (uint64, error)
 // Syscall is one entry of the syscall table.
 type Syscall struct {
 	Fn SyscallFn
+	// Blocks reports whether a call with these arguments may sleep. Such a
+	// call runs without holding the engine when other tasks share it, so
+	// that they can run meanwhile; it must not touch the engine.
+	Blocks func(Args) bool
 }
 
 // SyscallTable maps syscall numbers to handlers.
@@ -51,6 +55,9 @@ type Config struct {
 	Stdin, Stdout, Stderr *os.File
 	// Log receives paddock's own diagnostics (unimplemented syscalls).
 	Log io.Writer
+	// Trace, if set, receives a line per syscall: thread, name, raw
+	// arguments and result.
+	Trace io.Writer
 }
 
 // Kernel is one running paddock kernel.
@@ -60,13 +67,18 @@ type Kernel struct {
 	vfs      *vfs.VFS
 	boot     time.Time // for CLOCK_MONOTONIC and uptime
 
+	// mu guards the process table, process relationships, groups and
+	// sessions, and all signal state.
 	mu       sync.Mutex
+	stopCond *sync.Cond // broadcast when a group stop ends
 	tasks    map[int32]*Task
 	procs    map[int32]*Process
+	pgrps    map[int32]*ProcessGroup
 	nextPID  int32
 	init     *Process
 	hostname string
 	domain   string
+	futexes  futexTable
 
 	reportMu sync.Mutex
 	reported map[abi.Sysno]bool
@@ -89,11 +101,13 @@ func New(cfg Config, table *SyscallTable) *Kernel {
 		boot:     time.Now(),
 		tasks:    map[int32]*Task{},
 		procs:    map[int32]*Process{},
+		pgrps:    map[int32]*ProcessGroup{},
 		reported: map[abi.Sysno]bool{},
 		hostname: cfg.Hostname,
 		domain:   "(none)",
 		done:     make(chan struct{}),
 	}
+	k.stopCond = sync.NewCond(&k.mu)
 	k.vfs = vfs.New(cfg.Root, cfg.RootSource, k.RealtimeNow)
 	k.vfs.RegisterMemDevices()
 	return k

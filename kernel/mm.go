@@ -2,6 +2,8 @@ package kernel
 
 import (
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"paddock/abi"
 	"paddock/emu/cpu"
@@ -9,16 +11,24 @@ import (
 	"paddock/kernel/vfs"
 )
 
-// MM is an address space together with the engine that runs its code. The
-// tasks that share it (threads, and a vfork child until it execs) take turns
-// on the engine; cur is the one running now.
+// MM is an address space together with the engine that runs its code
+// (DESIGN.md: one engine per address space). The tasks that share it
+// (threads, and a vfork child until it execs) take turns on the engine: a
+// task runs guest code only while it holds the token, and the engine holds
+// the registers of its owner, the task that ran last; switching tasks saves
+// the owner's context and restores the newcomer's.
 type MM struct {
 	as  *mmu.AddressSpace
 	eng *cpu.Engine
 
-	mu    sync.Mutex
-	cur   *Task
-	users int
+	token   chan struct{}
+	waiters atomic.Int32
+	users   atomic.Int32
+
+	mu     sync.Mutex
+	holder *Task  // holds the token
+	owner  *Task  // whose registers the engine holds
+	epoch  uint64 // counts hand-overs, for the preemption timer
 
 	// For /proc: the executable and where argv and envp sit on the stack.
 	exe              vfs.Location
@@ -27,9 +37,15 @@ type MM struct {
 	auxv             []byte
 }
 
-// newMM creates an empty address space with its engine.
+// timeSlice is how long a task may keep the engine while another task of
+// the same address space waits for it.
+const timeSlice = 10 * time.Millisecond
+
+// newMM creates an empty address space with its engine and one user.
 func newMM() (*MM, error) {
-	mm := &MM{users: 1}
+	mm := &MM{token: make(chan struct{}, 1)}
+	mm.token <- struct{}{}
+	mm.users.Store(1)
 	eng, err := cpu.New(mm.onSyscall, mm.onFault)
 	if err != nil {
 		return nil, err
@@ -40,13 +56,76 @@ func newMM() (*MM, error) {
 }
 
 func (mm *MM) onSyscall(e *cpu.Engine) {
-	nr, args, _ := e.SyscallArgs()
-	mm.cur.syscall(abi.Sysno(nr), Args(args))
+	nr, args, pc := e.SyscallArgs()
+	mm.holder.syscall(abi.Sysno(nr), Args(args), pc)
 }
 
 func (mm *MM) onFault(addr uint64, _ int, _ cpu.Access) bool {
 	return mm.as.Grow(addr)
 }
+
+// shared reports whether more than one task uses the address space, so
+// that a task must not block while holding the engine.
+func (mm *MM) shared() bool { return mm.users.Load() > 1 }
+
+// acquire waits for the engine and loads t's registers into it.
+func (mm *MM) acquire(t *Task) {
+	mm.waiters.Add(1)
+	select {
+	case <-mm.token:
+	default:
+		// Someone holds the engine: preempt them after a time slice if
+		// they still have it then.
+		mm.mu.Lock()
+		epoch := mm.epoch
+		mm.mu.Unlock()
+		timer := time.AfterFunc(timeSlice, func() {
+			mm.mu.Lock()
+			same := mm.epoch == epoch
+			mm.mu.Unlock()
+			if same {
+				mm.eng.Interrupt()
+			}
+		})
+		<-mm.token
+		timer.Stop()
+	}
+	mm.waiters.Add(-1)
+	mm.mu.Lock()
+	mm.holder = t
+	mm.epoch++
+	prev := mm.owner
+	mm.owner = t
+	mm.mu.Unlock()
+	if prev != t {
+		if prev != nil && prev.ctx != nil && !prev.gone {
+			mm.eng.Save(prev.ctx)
+			prev.ctxValid = true
+		}
+		if t.ctxValid {
+			mm.eng.Restore(t.ctx)
+		}
+		if t.startFix != nil {
+			t.startFix(mm.eng)
+			t.startFix = nil
+		}
+	}
+}
+
+// release gives the engine up; the registers stay in it until another task
+// takes it.
+func (mm *MM) release(t *Task) {
+	mm.mu.Lock()
+	mm.holder = nil
+	mm.mu.Unlock()
+	mm.token <- struct{}{}
+}
+
+// waiting reports whether a task waits for the engine.
+func (mm *MM) waiting() bool { return mm.waiters.Load() > 0 }
+
+// addUser counts another task on the address space.
+func (mm *MM) addUser() { mm.users.Add(1) }
 
 // AddressSpace returns the address space.
 func (mm *MM) AddressSpace() *mmu.AddressSpace { return mm.as }
@@ -55,8 +134,7 @@ func (mm *MM) AddressSpace() *mmu.AddressSpace { return mm.as }
 // from.
 func (mm *MM) Exe() vfs.Location { return mm.exe }
 
-// ArgRange and EnvRange return where argv's and envp's strings lie, for
-// /proc/[pid]/cmdline and environ.
+// ArgRange returns where argv's strings lie, for /proc/[pid]/cmdline.
 func (mm *MM) ArgRange() (uint64, uint64) { return mm.argStart, mm.argEnd }
 
 // EnvRange returns where envp's strings lie.
@@ -65,13 +143,10 @@ func (mm *MM) EnvRange() (uint64, uint64) { return mm.envStart, mm.envEnd }
 // Auxv returns the auxiliary vector as the process received it.
 func (mm *MM) Auxv() []byte { return mm.auxv }
 
-// release drops a user; the last one frees the memory and the engine.
-func (mm *MM) release() {
-	mm.mu.Lock()
-	mm.users--
-	last := mm.users == 0
-	mm.mu.Unlock()
-	if last {
+// releaseUser drops a task's use of the address space; the last one frees
+// the memory and the engine. The caller must not hold the engine.
+func (mm *MM) releaseUser() {
+	if mm.users.Add(-1) == 0 {
 		mm.as.Close()
 		mm.eng.Close()
 	}

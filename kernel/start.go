@@ -16,9 +16,9 @@ type StartSpec struct {
 	Creds Credentials
 }
 
-// Start creates the first process (pid 1) and runs it. Its descriptors 0, 1
-// and 2 are the host's standard files. An error means the program could not
-// be started; the error says why, for the user.
+// Start creates the first process (pid 1, leader of session 1) and runs it.
+// Its descriptors 0, 1 and 2 are the host's standard files. An error means
+// the program could not be started; the error says why, for the user.
 func (k *Kernel) Start(s StartSpec) error {
 	fds := NewFDTable()
 	for fd, hf := range []struct {
@@ -34,8 +34,17 @@ func (k *Kernel) Start(s StartSpec) error {
 	}
 	root := k.vfs.Root()
 	fsc := &FSContext{root: root, cwd: root, umask: 0o022}
-	p, t := k.newProcess(nil, nil, fds, fsc, s.Creds, DefaultLimits())
+	k.mu.Lock()
+	pid := k.allocPID()
+	p := &Process{k: k, pid: pid, children: map[int32]*Process{}, limits: DefaultLimits(), creds: s.Creds,
+		sighand: &SigHand{}, start: k.Uptime()}
+	k.joinGroupLocked(p, nil, &Session{sid: pid})
+	t := &Task{k: k, tid: pid, proc: p, fds: fds, fs: fsc}
+	p.tasks = []*Task{t}
+	k.procs[pid] = p
+	k.tasks[pid] = t
 	k.init = p
+	k.mu.Unlock()
 	r, _ := t.Resolver(abi.AT_FDCWD, "/")
 	if s.Cwd != "" {
 		l, a, err := k.vfs.Lookup(r, s.Cwd, true)
@@ -52,10 +61,16 @@ func (k *Kernel) Start(s StartSpec) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Path, err)
 	}
+	ctx, err := res.mm.eng.NewContext()
+	if err != nil {
+		return err
+	}
+	t.ctx = ctx
 	t.mm = res.mm
+	res.mm.owner = t
 	p.SetComm(res.comm)
 	p.SetCreds(res.creds)
 	t.installRegs(res)
-	t.start(res.entry)
+	t.start()
 	return nil
 }

@@ -2,10 +2,11 @@ package kernel
 
 import (
 	"errors"
-	"io"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -15,11 +16,48 @@ import (
 
 // hostStream is one of the host's standard files (stdin, stdout, stderr)
 // given to the first process as descriptors 0, 1 and 2: the console of the
-// guest. It is the only way guest I/O reaches host files other than through
-// the root and binds.
+// guest, the only way guest I/O reaches host files other than through the
+// root and binds. Reading goes through a pump: a goroutine copies the host
+// file into a pipe once a guest first reads or polls, so that reads can be
+// interrupted by signals and polled like any other file.
 type hostStream struct {
 	f   *os.File
 	tty bool
+
+	once sync.Once
+	pipe *vfs.Pipe
+}
+
+// pumpCtx is the kernel's own context for the pump: it sleeps without
+// being interrupted.
+type pumpCtx struct{}
+
+func (pumpCtx) Creds() *vfs.Creds { return &vfs.Creds{} }
+func (pumpCtx) Block(w *vfs.Waiter, _ time.Time) error {
+	<-w.C
+	return nil
+}
+
+func (h *hostStream) startPump() {
+	h.once.Do(func() {
+		h.pipe = vfs.NewPipe()
+		h.pipe.OpenEnds()
+		go func() {
+			buf := make([]byte, 4096)
+			for {
+				n, err := h.f.Read(buf)
+				if n > 0 {
+					if _, werr := h.pipe.Write(pumpCtx{}, buf[:n], false); werr != nil {
+						break
+					}
+				}
+				if err != nil {
+					break
+				}
+			}
+			h.pipe.CloseWriter()
+		}()
+	})
 }
 
 func (h *hostStream) IsStream() {}
@@ -32,15 +70,9 @@ func hostErrno(err error) error {
 	return abi.EIO
 }
 
-func (h *hostStream) Read(_ vfs.Context, _ *vfs.File, dst []byte, _ int64) (int, error) {
-	n, err := h.f.Read(dst)
-	if err == io.EOF || n > 0 {
-		return n, nil
-	}
-	if err != nil {
-		return 0, hostErrno(err)
-	}
-	return n, nil
+func (h *hostStream) Read(ctx vfs.Context, f *vfs.File, dst []byte, _ int64) (int, error) {
+	h.startPump()
+	return h.pipe.Read(ctx, dst, f.NonBlocking())
 }
 
 func (h *hostStream) Write(_ vfs.Context, _ *vfs.File, src []byte, _ int64) (int, error) {
@@ -51,9 +83,31 @@ func (h *hostStream) Write(_ vfs.Context, _ *vfs.File, src []byte, _ int64) (int
 	return n, nil
 }
 
+// Readiness implements vfs.Poller: writing to the host never waits in
+// paddock's view; reading is ready when the pump has data or reached the
+// end.
+func (h *hostStream) Readiness(mask uint32) uint32 {
+	r := uint32(abi.POLLOUT | abi.POLLWRNORM)
+	if mask&(abi.POLLIN|abi.POLLRDNORM) != 0 {
+		h.startPump()
+		r |= h.pipe.Readiness()
+	}
+	return r & (mask | abi.POLLHUP | abi.POLLERR)
+}
+
+// Queue implements vfs.Poller.
+func (h *hostStream) Queue() *vfs.Queue {
+	h.startPump()
+	return h.pipe.WaitQueue()
+}
+
 // Ioctl forwards the terminal ioctls a program asks of its console to the
 // host terminal, and answers ENOTTY when the host file is not one.
 func (h *hostStream) Ioctl(_ vfs.Context, _ *vfs.File, cmd uint32, arg uint64, mem vfs.Memory) (uint64, error) {
+	if cmd == abi.FIONREAD && h.pipe != nil {
+		n := uint32(h.pipe.Buffered())
+		return 0, mem.CopyOut(arg, []byte{byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24)})
+	}
 	if !h.tty {
 		return 0, abi.ENOTTY
 	}
@@ -121,10 +175,17 @@ func (i *hostStreamInode) Attr() vfs.Attr {
 		Ctime: abi.Timespec{Sec: st.Ctim.Sec, Nsec: st.Ctim.Nsec}}
 }
 
+// stdioStreams keeps one hostStream per host file, so that the pump of
+// stdin is shared by everyone who inherits descriptor 0.
+var stdioStreams sync.Map
+
 // newHostStreamFile wraps a host standard file, opened with flags.
 func newHostStreamFile(f *os.File, flags uint32) *vfs.File {
-	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	h := &hostStream{f: f, tty: err == nil}
+	v, _ := stdioStreams.LoadOrStore(f, func() *hostStream {
+		_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+		return &hostStream{f: f, tty: err == nil}
+	}())
+	h := v.(*hostStream)
 	in := &hostStreamInode{f: f}
 	file := vfs.NewFile(vfs.Location{}, in, h, flags)
 	a := in.Attr()

@@ -2,6 +2,8 @@ package kernel
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -17,28 +19,60 @@ type Task struct {
 	tid  int32
 	proc *Process
 	mm   *MM
+	fds  *FDTable
+	fs   *FSContext
 
-	// Per-syscall control set by handlers.
-	regsSet  bool // the handler wrote the registers; leave RAX alone
-	stopNow  bool // stop the engine after this syscall
-	exitNow  bool // the task is done: leave the run loop
-	execNext *execResult
+	// Registers while another task owns the engine; ctxValid says ctx
+	// holds them. startFix adjusts a new task's copied registers the first
+	// time it takes the engine (clone's RAX=0, stack and TLS).
+	ctx      *cpu.Context
+	ctxValid bool
+	startFix func(*cpu.Engine)
+	gone     bool // exited: its context must not be saved again
 
-	mu sync.Mutex
+	// Per-syscall state, used by the task's own goroutine only.
+	regsSet   bool        // the handler set the registers; leave RAX alone
+	stopNow   bool        // stop the engine after this syscall
+	exitNow   bool        // the task is done: leave the run loop
+	execNext  *execResult // a new program to switch to
+	offEngine *pendingSyscall
+	vforkWait chan struct{} // a vfork child to wait for
+	vforkDone chan struct{} // closed when this vfork child execs or exits
+
 	// CPU time: user is time on the engine, sys time in handlers, both
-	// excluding time blocked.
+	// without time asleep. Guarded by mu.
+	mu        sync.Mutex
 	user, sys time.Duration
 	blocked   time.Duration
+	runStart  time.Time // when the current run on the engine began
+	runSys    time.Duration
+	runBlock  time.Duration
+
+	// Signal state, guarded by the kernel's lock.
+	sigMask   abi.SigSet
+	savedMask *abi.SigSet // mask to restore when a sigsuspend-like call's handler returns
+	pending   pendingSignals
+	altStack  abi.StackT
+	killed    bool // the process is exiting: stop running guest code
+	lastFault *faultInfo
+	stopped   bool // parked by a group stop
 	interrupt chan struct{}
 
-	pending  abi.SigSet
 	affinity []byte // sched_setaffinity's mask; nil means every CPU
-
-	rseq rseqReg
+	rseq     rseqReg
 
 	clearChildTID uint64
 	robustList    uint64
 	robustLen     uint64
+}
+
+// pendingSyscall is a syscall to be serviced outside the engine.
+type pendingSyscall struct {
+	nr   abi.Sysno
+	args Args
+	pc   uint64 // address of the syscall instruction
+	ret  uint64
+	err  error
 }
 
 // TID returns the thread id.
@@ -53,11 +87,22 @@ func (t *Task) Kernel() *Kernel { return t.k }
 // MM returns the address space.
 func (t *Task) MM() *MM { return t.mm }
 
-// CPUTime returns the task's user and system time.
+// FDs returns the descriptor table.
+func (t *Task) FDs() *FDTable { return t.fds }
+
+// FS returns the root, working directory and umask.
+func (t *Task) FS() *FSContext { return t.fs }
+
+// CPUTime returns the task's user and system time, the run on the engine
+// in progress included.
 func (t *Task) CPUTime() (user, sys time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.user, t.sys
+	user = t.user
+	if !t.runStart.IsZero() {
+		user += time.Since(t.runStart) - (t.sys - t.runSys) - (t.blocked - t.runBlock)
+	}
+	return user, t.sys
 }
 
 // SetClearChildTID records set_tid_address's pointer.
@@ -76,7 +121,8 @@ func (t *Task) Creds() *vfs.Creds {
 }
 
 // Block implements vfs.Context: it sleeps until w is notified, the deadline
-// passes or the task must handle a signal. Time asleep is not CPU time.
+// passes or the task has a signal to handle (ERESTARTSYS). Time asleep is
+// not CPU time.
 func (t *Task) Block(w *vfs.Waiter, deadline time.Time) error {
 	start := time.Now()
 	defer func() {
@@ -94,13 +140,18 @@ func (t *Task) Block(w *vfs.Waiter, deadline time.Time) error {
 		defer tm.Stop()
 		timeout = tm.C
 	}
-	select {
-	case <-w.C:
-		return nil
-	case <-timeout:
-		return abi.ETIMEDOUT
-	case <-t.interruptChan():
-		return abi.ERESTARTSYS
+	intr := t.interruptChan()
+	for {
+		if t.k.signalPending(t) {
+			return abi.ERESTARTSYS
+		}
+		select {
+		case <-w.C:
+			return nil
+		case <-timeout:
+			return abi.ETIMEDOUT
+		case <-intr:
+		}
 	}
 }
 
@@ -113,7 +164,26 @@ func (t *Task) interruptChan() chan struct{} {
 	return t.interrupt
 }
 
-// Sleep blocks for d, or until a signal interrupts (ERESTARTSYS).
+// wake makes the task look at its signals: a blocked call returns, guest
+// code stops running.
+func (t *Task) wake() {
+	select {
+	case t.interruptChan() <- struct{}{}:
+	default:
+	}
+	mm := t.mm
+	if mm == nil {
+		return
+	}
+	mm.mu.Lock()
+	running := mm.holder == t
+	mm.mu.Unlock()
+	if running {
+		mm.eng.Interrupt()
+	}
+}
+
+// Sleep blocks for d, or until a signal must be handled (ERESTARTSYS).
 func (t *Task) Sleep(d time.Duration) error {
 	err := t.Block(vfs.NewWaiter(), time.Now().Add(d))
 	if err == abi.ETIMEDOUT {
@@ -140,11 +210,11 @@ func (t *Task) ReadPath(addr uint64) (string, error) {
 }
 
 // SetRegsWritten tells the dispatcher that the handler set the registers
-// itself (rt_sigreturn, execve), so RAX must not be overwritten.
+// itself (rt_sigreturn), so RAX must not be overwritten.
 func (t *Task) SetRegsWritten() { t.regsSet = true }
 
 // Engine returns the engine the task runs on. Only the task itself, while
-// it owns the engine, may use it.
+// it holds the engine, may use it.
 func (t *Task) Engine() *cpu.Engine { return t.mm.eng }
 
 // errnoOf converts a handler's error to an errno.
@@ -156,117 +226,175 @@ func errnoOf(err error) abi.Errno {
 	return abi.EIO
 }
 
-// syscall services one syscall inside the engine's hook.
-func (t *Task) syscall(nr abi.Sysno, a Args) {
+// syscall services one syscall inside the engine's hook. When other tasks
+// share the engine, a syscall that may block is handed to the run loop to
+// be serviced off the engine.
+func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) {
 	t.regsSet, t.stopNow = false, false
+	var entry Syscall
+	if nr < abi.MaxSysno {
+		entry = t.k.syscalls[nr]
+	}
+	if entry.Fn != nil && entry.Blocks != nil && entry.Blocks(a) && t.mm.shared() {
+		t.offEngine = &pendingSyscall{nr: nr, args: a, pc: pc}
+		t.mm.eng.Stop()
+		return
+	}
 	start := time.Now()
 	t.mu.Lock()
 	blockedBefore := t.blocked
 	t.mu.Unlock()
-	var ret uint64
-	var err error
-	if nr < abi.MaxSysno && t.k.syscalls[nr].Fn != nil {
-		ret, err = t.k.syscalls[nr].Fn(t, a)
-	} else {
-		t.k.reportUnimplemented(nr)
-		err = abi.ENOSYS
-	}
-	if err != nil {
-		e := errnoOf(err)
-		if e == abi.ERESTARTSYS || e == abi.ERESTARTNOINTR || e == abi.ERESTARTNOHAND {
-			// No signal handlers yet: an interrupted call fails with
-			// EINTR.
-			e = abi.EINTR
-		}
-		ret = uint64(-int64(e))
-	}
-	if !t.regsSet && !t.exitNow && t.execNext == nil {
-		t.mm.eng.SetSyscallReturn(ret)
-	}
-	if !t.exitNow {
-		t.deliverPending()
-	}
-	t.mm.as.Sync()
+	ret, err := t.invoke(nr, entry, a)
 	t.mu.Lock()
 	t.sys += time.Since(start) - (t.blocked - blockedBefore)
 	t.mu.Unlock()
-	if t.stopNow || t.exitNow || t.execNext != nil {
+	t.finishSyscall(nr, a, pc, ret, err)
+	t.mm.as.Sync()
+	if t.stopNow || t.exitNow || t.execNext != nil || t.vforkWait != nil {
 		t.mm.eng.Stop()
 	}
 }
 
-// Start runs the task's goroutine.
-func (t *Task) start(pc uint64) {
-	go t.run(pc)
+func (t *Task) invoke(nr abi.Sysno, entry Syscall, a Args) (uint64, error) {
+	if entry.Fn == nil {
+		t.k.reportUnimplemented(nr)
+		return 0, abi.ENOSYS
+	}
+	if w := t.k.cfg.Trace; w != nil {
+		fmt.Fprintf(w, "[%d] %s(%#x, %#x, %#x, %#x, %#x, %#x) ...\n", t.tid, nr.Name(), a[0], a[1], a[2], a[3], a[4], a[5])
+		ret, err := entry.Fn(t, a)
+		if err != nil {
+			fmt.Fprintf(w, "[%d] ... %s = -1 %s\n", t.tid, nr.Name(), errnoOf(err).Name())
+		} else {
+			fmt.Fprintf(w, "[%d] ... %s = %#x\n", t.tid, nr.Name(), ret)
+		}
+		return ret, err
+	}
+	return entry.Fn(t, a)
+}
+
+// finishSyscall sets RAX from the handler's result, or arranges for the
+// syscall to run again, and then delivers pending signals. It runs with
+// the engine held, in the hook or after an off-engine syscall.
+func (t *Task) finishSyscall(nr abi.Sysno, a Args, pc uint64, ret uint64, err error) {
+	if t.exitNow || t.execNext != nil {
+		return
+	}
+	if t.regsSet {
+		t.deliverSignals()
+		return
+	}
+	if err != nil {
+		e := errnoOf(err)
+		switch e {
+		case abi.ERESTARTSYS, abi.ERESTARTNOINTR, abi.ERESTARTNOHAND, abi.ERESTART_RESTARTBLOCK:
+			if t.restartOrEINTR(e) {
+				// Run the syscall again: RAX back to its number, RIP back
+				// to the syscall instruction.
+				t.mm.eng.SetReg(cpu.RAX, uint64(nr))
+				t.mm.eng.SetPC(pc)
+				t.deliverSignals()
+				return
+			}
+			e = abi.EINTR
+		}
+		ret = uint64(-int64(e))
+	}
+	if t.mm.eng.InHook() {
+		t.mm.eng.SetSyscallReturn(ret)
+	} else {
+		t.mm.eng.SetReg(cpu.RAX, ret)
+	}
+	t.deliverSignals()
+}
+
+// start runs the task's goroutine.
+func (t *Task) start() {
+	go t.run()
 }
 
 // run is the task's life: guest code on the engine until the task exits.
-func (t *Task) run(pc uint64) {
-	for {
-		t.mm.mu.Lock()
-		t.mm.cur = t
-		t.mm.mu.Unlock()
-		t.mm.as.Sync()
-		start := time.Now()
+func (t *Task) run() {
+	// The goroutine keeps its OS thread while it runs guest code, which
+	// Unicorn prefers; handing the engine between goroutines is fine.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	t.mm.acquire(t)
+	for t.beforeGuest() {
+		mm := t.mm
+		mm.as.Sync()
 		t.mu.Lock()
-		sysBefore, blockedBefore := t.sys, t.blocked
+		t.runSys, t.runBlock = t.sys, t.blocked
+		t.runStart = time.Now()
 		t.mu.Unlock()
-		x := t.mm.eng.Run(pc)
+		x := mm.eng.Run(mm.eng.PC())
 		t.mu.Lock()
-		t.user += time.Since(start) - (t.sys - sysBefore) - (t.blocked - blockedBefore)
+		t.user += time.Since(t.runStart) - (t.sys - t.runSys) - (t.blocked - t.runBlock)
+		t.runStart = time.Time{}
 		t.mu.Unlock()
-		if t.exitNow {
-			t.mm.release()
-			return
-		}
-		if t.execNext != nil {
-			pc = t.switchExec()
-			continue
-		}
-		switch x.Kind {
-		case cpu.ExitStop:
-			pc = t.mm.eng.PC()
+		switch {
+		case t.exitNow:
+		case t.execNext != nil:
+			t.switchExec()
+		case t.offEngine != nil:
+			t.serviceOffEngine()
+		case t.vforkWait != nil:
+			w := t.vforkWait
+			t.vforkWait = nil
+			mm.release(t)
+			t.waitVfork(w)
+			mm.acquire(t)
+		case x.Kind == cpu.ExitStop:
+			if mm.waiting() {
+				// Preempted so that another task of this address space
+				// may run.
+				mm.release(t)
+				mm.acquire(t)
+			}
 		default:
 			t.fault(x)
-			t.mm.release()
-			return
 		}
 	}
+	t.exit()
 }
 
-// fault handles a CPU exit that is a fault: the guest gets the signal Linux
-// would send. Without signal handlers (a later stage) the default action
-// applies, which for all of them ends the process with a core-dump signal.
-func (t *Task) fault(x cpu.Exit) {
-	sig := abi.SIGSEGV
-	switch x.Kind {
-	case cpu.ExitInvalid:
-		sig = abi.SIGILL
-	case cpu.ExitInterrupt:
-		switch x.Vector {
-		case 0: // #DE
-			sig = abi.SIGFPE
-		case 1, 3: // #DB, #BP
-			sig = abi.SIGTRAP
-		case 6: // #UD
-			sig = abi.SIGILL
-		case 16, 19: // #MF, #XM
-			sig = abi.SIGFPE
-		case 17: // #AC
-			sig = abi.SIGBUS
+// serviceOffEngine runs a syscall that may block without holding the
+// engine, then takes the engine back to return its result.
+func (t *Task) serviceOffEngine() {
+	p := t.offEngine
+	t.offEngine = nil
+	t.mm.release(t)
+	entry := t.k.syscalls[p.nr]
+	start := time.Now()
+	t.mu.Lock()
+	blockedBefore := t.blocked
+	t.mu.Unlock()
+	p.ret, p.err = t.invoke(p.nr, entry, p.args)
+	t.mu.Lock()
+	t.sys += time.Since(start) - (t.blocked - blockedBefore)
+	t.mu.Unlock()
+	t.mm.acquire(t)
+	t.regsSet = false
+	t.finishSyscall(p.nr, p.args, p.pc, p.ret, p.err)
+}
+
+// beforeGuest runs before guest code resumes: it delivers signals, parks
+// the task while its process is stopped, and reports whether the task
+// should go on running.
+func (t *Task) beforeGuest() bool {
+	for {
+		if t.exitNow || t.k.taskKilled(t) {
+			return false
 		}
+		t.deliverSignals()
+		if t.exitNow || t.k.taskKilled(t) {
+			return false
+		}
+		if !t.k.mustStop(t) {
+			return true
+		}
+		t.mm.release(t)
+		t.k.parkStopped(t)
+		t.mm.acquire(t)
 	}
-	t.proc.exitProcess(Signaled(sig, false))
-}
-
-// ExitGroup ends the task's process with exit code code (exit_group).
-func (t *Task) ExitGroup(code int) {
-	t.proc.exitProcess(Exited(code))
-	t.exitNow = true
-}
-
-// ExitThread ends the calling thread (exit); the last thread's exit ends
-// the process with code.
-func (t *Task) ExitThread(code int) {
-	t.ExitGroup(code)
 }

@@ -103,6 +103,8 @@ type options struct {
 	release  string
 	binds    listFlag
 	cpus     int
+	trace    io.Writer
+	traceTo  string
 }
 
 func runFlags(out io.Writer) *flag.FlagSet {
@@ -120,6 +122,7 @@ func defineFlags(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&o.release, "uname-release", "6.6.0-paddock", "kernel `RELEASE` uname reports")
 	fs.Var(&o.binds, "v", "bind host directory `HOST:GUEST[:ro]` into the guest (repeatable)")
 	fs.IntVar(&o.cpus, "cpus", runtime.NumCPU(), "number of `CPU`s the guest is told it has")
+	fs.StringVar(&o.traceTo, "trace", "", "write a line per syscall to `FILE` (- for stderr)")
 }
 
 func runCommand(args []string, stdin, stdout, stderr *os.File) int {
@@ -159,6 +162,18 @@ func runCommand(args []string, stdin, stdout, stderr *os.File) int {
 	if o.cpus < 1 {
 		return fail("--cpus must be at least 1")
 	}
+	switch o.traceTo {
+	case "":
+	case "-":
+		o.trace = stderr
+	default:
+		f, err := os.Create(o.traceTo)
+		if err != nil {
+			return fail("--trace: %v", err)
+		}
+		defer f.Close()
+		o.trace = f
+	}
 
 	// The guest gets EPIPE, and then its own SIGPIPE, when it writes to a
 	// closed pipe; paddock itself must not die of the host's SIGPIPE.
@@ -173,7 +188,7 @@ func runCommand(args []string, stdin, stdout, stderr *os.File) int {
 	k := kernel.New(kernel.Config{
 		Root: rootFS, RootSource: "/dev/root", Hostname: o.hostname, Release: o.release,
 		Version: "#1 SMP PREEMPT_DYNAMIC paddock", NumCPU: o.cpus,
-		Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: stderr,
+		Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: stderr, Trace: o.trace,
 	}, sys.Table)
 	rootKernel = k
 	if err := k.MountStandard(); err != nil {

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"runtime/cgo"
 	"sync/atomic"
+	"time"
 	"unsafe"
 
 	uc "github.com/unicorn-engine/unicorn/bindings/go/unicorn"
@@ -69,6 +70,10 @@ type Engine struct {
 	onFault   FaultHandler
 
 	stopAsked atomic.Bool
+	// running is true while Run is executing guest code; interrupt is a
+	// stop request that stays pending until a Run consumes it.
+	running   atomic.Bool
+	interrupt atomic.Bool
 	inHook    bool // a syscall handler is running
 	closed    bool
 }
@@ -171,11 +176,21 @@ func (k ExitKind) String() string {
 // never stops it.
 const noUntil = ^uint64(0)
 
-// Run executes guest code from pc until something stops it.
+// Run executes guest code from pc until something stops it. A pending
+// Interrupt makes it return ExitStop at once.
 func (e *Engine) Run(pc uint64) Exit {
 	e.st.exit = C.PD_EXIT_NONE
 	e.st.fault_type = -1
+	e.running.Store(true)
+	if e.interrupt.Swap(false) {
+		e.running.Store(false)
+		e.stopAsked.Store(false)
+		e.SetPC(pc)
+		return Exit{Kind: ExitStop}
+	}
 	err := e.u.Start(pc, noUntil)
+	e.running.Store(false)
+	e.interrupt.Store(false)
 	stopped := e.stopAsked.Swap(false)
 	if err != nil {
 		var ue uc.UcError
@@ -227,6 +242,27 @@ func (e *Engine) faultExit(ue uc.UcError) Exit {
 func (e *Engine) Stop() {
 	e.stopAsked.Store(true)
 	e.u.Stop()
+}
+
+// Interrupt makes the current or next Run return with ExitStop; unlike a
+// bare Stop it cannot be lost in the moment a run starts (Unicorn clears
+// its stop flag when uc_emu_start begins), because it stays pending until a
+// Run consumes it and is repeated while guest code keeps running. Any
+// goroutine may call it.
+func (e *Engine) Interrupt() {
+	e.interrupt.Store(true)
+	if !e.running.Load() {
+		return
+	}
+	e.Stop()
+	go func() {
+		for i := 0; i < 1000 && e.interrupt.Load() && e.running.Load(); i++ {
+			time.Sleep(time.Millisecond)
+			if e.interrupt.Load() && e.running.Load() {
+				e.Stop()
+			}
+		}
+	}()
 }
 
 //export goSyscall

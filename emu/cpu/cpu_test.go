@@ -258,3 +258,75 @@ func TestResetFPU(t *testing.T) {
 		t.Errorf("guest sees FPCW %#x MXCSR %#x, want 0x37f 0x1f80", cw, mxcsr)
 	}
 }
+
+func TestContextAcrossEngines(t *testing.T) {
+	// movq xmm3, rbx; hlt -- then, on the other engine: movq rax, xmm3; hlt
+	a, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x6e, 0xdb, 0xf4}, func(*Engine) {}, nil)
+	a.SetReg(RBX, 0x1122334455667788)
+	a.SetReg(FSBase, 0x7000)
+	a.Run(codeAddr)
+	ctx, err := a.NewContext()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ctx.Free()
+	a.Save(ctx)
+	b, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x7e, 0xd8, 0xf4}, func(*Engine) {}, nil)
+	b.Restore(ctx)
+	b.Run(codeAddr)
+	if got := b.Reg(RAX); got != 0x1122334455667788 {
+		t.Errorf("xmm3 did not travel: rax = %#x", got)
+	}
+	if got := b.Reg(FSBase); got != 0x7000 {
+		t.Errorf("fs base %#x", got)
+	}
+}
+
+func TestFXSaveRoundTrip(t *testing.T) {
+	// fld1; fldpi; hlt: two values on the x87 stack
+	e, _ := newTestEngine(t, []byte{0xd9, 0xe8, 0xd9, 0xeb, 0xf4}, func(*Engine) {}, nil)
+	e.ResetFPU()
+	e.Run(codeAddr)
+	img := e.FXSave()
+	if img[4] != 0xc0 || img[3]&0x38 != 0x30 {
+		t.Errorf("tag %#x status %#x: want two registers in use, top 6", img[4], img[3])
+	}
+	// ST(0) is pi: 80-bit 0x4000 c90fdaa22168c235
+	if img[32+8] != 0x00 || img[32+9] != 0x40 || img[32+7] != 0xc9 {
+		t.Errorf("st0 % x", img[32:42])
+	}
+	img[160] = 0xab // xmm0 byte 0
+	e.FXRstor(img)
+	again := e.FXSave()
+	if !bytesEqual(img, again) {
+		t.Errorf("FXRstor then FXSave changed the image")
+	}
+}
+
+func bytesEqual(a, b []byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestInterruptBeforeRun(t *testing.T) {
+	e, _ := newTestEngine(t, []byte{0xeb, 0xfe}, func(*Engine) {}, nil)
+	e.Interrupt()
+	done := make(chan Exit)
+	go func() { done <- e.Run(codeAddr) }()
+	select {
+	case x := <-done:
+		if x.Kind != ExitStop || e.PC() != codeAddr {
+			t.Errorf("exit %+v at %#x", x, e.PC())
+		}
+	case <-time.After(5 * time.Second):
+		e.Stop()
+		t.Fatal("an Interrupt before Run was lost")
+	}
+}

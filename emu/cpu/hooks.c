@@ -1,4 +1,5 @@
 #include "hooks.h"
+#include <string.h>
 #include "_cgo_export.h"
 
 static const int sys_regs[8] = {
@@ -70,3 +71,67 @@ uc_err pd_flush_tlb(uc_engine *uc)
 	return uc_ctl_flush_tlb(uc);
 }
 
+
+void pd_fxsave(uc_engine *uc, uint8_t *buf)
+{
+	uint16_t fcw = 0, fsw = 0, ftw = 0, fop = 0;
+	uint64_t fip = 0, fdp = 0;
+	uint32_t mxcsr = 0;
+	int i;
+
+	memset(buf, 0, 512);
+	uc_reg_read(uc, UC_X86_REG_FPCW, &fcw);
+	uc_reg_read(uc, UC_X86_REG_FPSW, &fsw);
+	uc_reg_read(uc, UC_X86_REG_FPTAG, &ftw);
+	uc_reg_read(uc, UC_X86_REG_FOP, &fop);
+	uc_reg_read(uc, UC_X86_REG_FIP, &fip);
+	uc_reg_read(uc, UC_X86_REG_FDP, &fdp);
+	uc_reg_read(uc, UC_X86_REG_MXCSR, &mxcsr);
+	memcpy(buf + 0, &fcw, 2);
+	memcpy(buf + 2, &fsw, 2);
+	// The abridged tag word: one bit per physical register, set when the
+	// register is not empty (tag != 11).
+	for (i = 0; i < 8; i++)
+		if (((ftw >> (2 * i)) & 3) != 3)
+			buf[4] |= 1 << i;
+	memcpy(buf + 6, &fop, 2);
+	memcpy(buf + 8, &fip, 8);
+	memcpy(buf + 16, &fdp, 8);
+	memcpy(buf + 24, &mxcsr, 4);
+	uint32_t mask = 0xffff;
+	memcpy(buf + 28, &mask, 4);
+	for (i = 0; i < 8; i++)
+		uc_reg_read(uc, UC_X86_REG_ST0 + i, buf + 32 + 16 * i);
+	for (i = 0; i < 16; i++)
+		uc_reg_read(uc, UC_X86_REG_XMM0 + i, buf + 160 + 16 * i);
+}
+
+void pd_fxrstor(uc_engine *uc, const uint8_t *buf)
+{
+	uint16_t fcw, fsw, fop, ftw = 0;
+	uint64_t fip, fdp;
+	uint32_t mxcsr;
+	int i;
+
+	memcpy(&fcw, buf + 0, 2);
+	memcpy(&fsw, buf + 2, 2);
+	memcpy(&fop, buf + 6, 2);
+	memcpy(&fip, buf + 8, 8);
+	memcpy(&fdp, buf + 16, 8);
+	memcpy(&mxcsr, buf + 24, 4);
+	for (i = 0; i < 8; i++)
+		if (!(buf[4] & (1 << i)))
+			ftw |= 3 << (2 * i);
+	uc_reg_write(uc, UC_X86_REG_FPCW, &fcw);
+	// FSW carries the stack top, which decides where ST(i) lands.
+	uc_reg_write(uc, UC_X86_REG_FPSW, &fsw);
+	uc_reg_write(uc, UC_X86_REG_FPTAG, &ftw);
+	uc_reg_write(uc, UC_X86_REG_FOP, &fop);
+	uc_reg_write(uc, UC_X86_REG_FIP, &fip);
+	uc_reg_write(uc, UC_X86_REG_FDP, &fdp);
+	uc_reg_write(uc, UC_X86_REG_MXCSR, &mxcsr);
+	for (i = 0; i < 8; i++)
+		uc_reg_write(uc, UC_X86_REG_ST0 + i, buf + 32 + 16 * i);
+	for (i = 0; i < 16; i++)
+		uc_reg_write(uc, UC_X86_REG_XMM0 + i, buf + 160 + 16 * i);
+}

@@ -35,3 +35,8 @@ uc_err pd_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
 uc_err pd_flush_tlb(uc_engine *uc);
 
 #endif
+
+// pd_fxsave writes the x87 and SSE state as the 512-byte FXSAVE image
+// (64-bit layout); pd_fxrstor loads it back.
+void pd_fxsave(uc_engine *uc, uint8_t *buf);
+void pd_fxrstor(uc_engine *uc, const uint8_t *buf);

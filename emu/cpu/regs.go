@@ -45,6 +45,11 @@ func (e *Engine) Regs(r *Regs) {
 	r.set(v)
 	if e.inHook {
 		r.RIP += syscallInsnLen
+		if e.st.set_ret != 0 {
+			// SetSyscallReturn's value reaches RAX when the hook
+			// returns; report it now.
+			r.RAX = uint64(e.st.ret)
+		}
 	}
 }
 
@@ -54,6 +59,7 @@ func (e *Engine) SetRegs(r *Regs) {
 	if err := e.u.RegWriteBatch(regIDs[:len(regIDs)-1], v[:len(v)-1]); err != nil {
 		panic("cpu: writing registers: " + err.Error())
 	}
+	e.st.set_ret = 0
 	e.SetPC(r.RIP)
 }
 
@@ -91,6 +97,7 @@ type Reg int
 const (
 	RAX    Reg = uc.X86_REG_RAX
 	RCX    Reg = uc.X86_REG_RCX
+	RBX    Reg = uc.X86_REG_RBX
 	RSP    Reg = uc.X86_REG_RSP
 	RDI    Reg = uc.X86_REG_RDI
 	RSI    Reg = uc.X86_REG_RSI
@@ -99,8 +106,12 @@ const (
 	GSBase Reg = uc.X86_REG_GS_BASE
 )
 
-// Reg reads one register (not RIP: use PC).
+// Reg reads one register (not RIP: use PC). Inside a syscall handler RAX
+// is the pending return value if one was set.
 func (e *Engine) Reg(r Reg) uint64 {
+	if r == RAX && e.inHook && e.st.set_ret != 0 {
+		return uint64(e.st.ret)
+	}
 	v, err := e.u.RegRead(int(r))
 	if err != nil {
 		panic("cpu: reading register: " + err.Error())
@@ -108,8 +119,12 @@ func (e *Engine) Reg(r Reg) uint64 {
 	return v
 }
 
-// SetReg writes one register (not RIP: use SetPC).
+// SetReg writes one register (not RIP: use SetPC). Writing RAX inside a
+// syscall handler replaces a pending SetSyscallReturn.
 func (e *Engine) SetReg(r Reg, v uint64) {
+	if r == RAX {
+		e.st.set_ret = 0
+	}
 	if err := e.u.RegWrite(int(r), v); err != nil {
 		panic("cpu: writing register: " + err.Error())
 	}
@@ -130,3 +145,6 @@ func (e *Engine) ResetFPU() {
 		}
 	}
 }
+
+// InHook reports whether a syscall handler is running on this engine.
+func (e *Engine) InHook() bool { return e.inHook }

@@ -193,3 +193,41 @@ func (as *AddressSpace) Discard(addr, n uint64) error {
 	}
 	return nil
 }
+
+// FutexKey identifies the memory at addr for futexes: a private futex is
+// its address in this address space; a shared one is the host memory and
+// offset behind it, so that processes sharing the memory meet on one key.
+func (as *AddressSpace) FutexKey(addr uint64, private bool) (any, uint64, error) {
+	if addr%4 != 0 {
+		return nil, 0, abi.EINVAL
+	}
+	if private {
+		return as, addr, nil
+	}
+	as.mu.RLock()
+	defer as.mu.RUnlock()
+	v := as.lookup(addr)
+	if v == nil {
+		return nil, 0, abi.EFAULT
+	}
+	if !v.Shared {
+		return as, addr, nil
+	}
+	return v.mem, v.memOff + (addr - v.Start), nil
+}
+
+// CompareAndSwap32 atomically replaces the 32-bit word at addr with new if
+// it holds old, and returns what it held. The guest's own atomic
+// instructions run on the engine, which holds this word's owner, so the
+// kernel does this only while holding the engine (robust futexes).
+func (as *AddressSpace) CompareAndSwap32(addr uint64, old, new uint32) (uint32, error) {
+	var b [4]byte
+	if err := as.CopyIn(addr, b[:]); err != nil {
+		return 0, err
+	}
+	cur := uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
+	if cur != old {
+		return cur, nil
+	}
+	return cur, as.WriteUint32(addr, new)
+}

@@ -27,7 +27,7 @@ func Getdents64(t *kernel.Task, a kernel.Args) (uint64, error) {
 // too small; a directory outside the root is shown with "(unreachable)" in
 // front, as Linux does.
 func Getcwd(t *kernel.Task, a kernel.Args) (uint64, error) {
-	fs := t.Process().FS()
+	fs := t.FS()
 	cwd := fs.Cwd()
 	if cwd.Dentry.Deleted {
 		return 0, abi.ENOENT
@@ -54,7 +54,7 @@ func chdirTo(t *kernel.Task, l vfs.Location) error {
 	if err := vfs.CheckAccess(vcreds(t), &at, vfs.MayExec); err != nil {
 		return err
 	}
-	t.Process().FS().SetCwd(l)
+	t.FS().SetCwd(l)
 	return nil
 }
 
@@ -96,7 +96,7 @@ func Chroot(t *kernel.Task, a kernel.Args) (uint64, error) {
 	if c := t.Process().Creds(); !c.Privileged() {
 		return 0, abi.EPERM
 	}
-	t.Process().FS().SetRoot(l)
+	t.FS().SetRoot(l)
 	return 0, nil
 }
 
@@ -115,7 +115,7 @@ func mknodAt(t *kernel.Task, dirfd int32, pathAddr uint64, mode uint32, dev uint
 	default:
 		return 0, abi.EINVAL
 	}
-	perm := mode & 0o7777 &^ t.Process().FS().Umask()
+	perm := mode & 0o7777 &^ t.FS().Umask()
 	var rdev uint64
 	if typ == abi.S_IFCHR || typ == abi.S_IFBLK {
 		rdev = dev
@@ -143,7 +143,7 @@ func mkdirAt(t *kernel.Task, dirfd int32, pathAddr uint64, mode uint32) (uint64,
 	if err != nil {
 		return 0, err
 	}
-	perm := mode & 0o1777 &^ t.Process().FS().Umask()
+	perm := mode & 0o1777 &^ t.FS().Umask()
 	return boolErr(t.Kernel().VFS().Mknod(r, p, abi.S_IFDIR|perm, 0, ""))
 }
 
@@ -578,7 +578,7 @@ func Utime(t *kernel.Task, a kernel.Args) (uint64, error) {
 
 // Umask implements umask(2).
 func Umask(t *kernel.Task, a kernel.Args) (uint64, error) {
-	return uint64(t.Process().FS().SetUmask(a.Uint(0))), nil
+	return uint64(t.FS().SetUmask(a.Uint(0))), nil
 }
 
 // Truncate implements truncate(2): the caller needs write permission.

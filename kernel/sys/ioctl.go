@@ -18,9 +18,9 @@ func Ioctl(t *kernel.Task, a kernel.Args) (uint64, error) {
 	defer f.DecRef()
 	switch cmd {
 	case abi.FIOCLEX:
-		return 0, t.Process().FDs().SetCloseOnExec(fd, true)
+		return 0, t.FDs().SetCloseOnExec(fd, true)
 	case abi.FIONCLEX:
-		return 0, t.Process().FDs().SetCloseOnExec(fd, false)
+		return 0, t.FDs().SetCloseOnExec(fd, false)
 	case abi.FIONBIO:
 		var b [4]byte
 		if err := t.CopyIn(a[2], b[:]); err != nil {

@@ -69,7 +69,7 @@ func Mmap(t *kernel.Task, a kernel.Args) (uint64, error) {
 			return nil
 		}
 		if f.Loc.Valid() {
-			p, _ := t.Kernel().VFS().Path(t.Process().FS().Root(), f.Loc)
+			p, _ := t.Kernel().VFS().Path(t.FS().Root(), f.Loc)
 			m.Name = p
 		}
 		m.Dev, m.Ino, m.Offset = at.Dev, at.Ino, off

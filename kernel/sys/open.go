@@ -24,13 +24,13 @@ func openat(t *kernel.Task, dirfd int32, pathAddr uint64, flags, mode uint32) (u
 	if flags&abi.O_ACCMODE == 3 && flags&abi.O_PATH == 0 {
 		return 0, abi.EINVAL
 	}
-	umask := t.Process().FS().Umask()
+	umask := t.FS().Umask()
 	f, err := t.Kernel().VFS().Open(t, r, p, flags|abi.O_LARGEFILE, mode&0o7777&^umask)
 	if err != nil {
 		return 0, err
 	}
 	defer f.DecRef()
-	fd, err := t.Process().FDs().Install(f, 0, flags&abi.O_CLOEXEC != 0, t.Process().Limit(abi.RLIMIT_NOFILE))
+	fd, err := t.FDs().Install(f, 0, flags&abi.O_CLOEXEC != 0, t.Process().Limit(abi.RLIMIT_NOFILE))
 	return uint64(fd), err
 }
 
@@ -51,7 +51,7 @@ func Creat(t *kernel.Task, a kernel.Args) (uint64, error) {
 
 // Close implements close(2).
 func Close(t *kernel.Task, a kernel.Args) (uint64, error) {
-	return boolErr(t.Process().FDs().Close(a.Int(0)))
+	return boolErr(t.FDs().Close(a.Int(0)))
 }
 
 // CloseRange implements close_range(2) (flags CLOSE_RANGE_CLOEXEC).
@@ -62,7 +62,7 @@ func CloseRange(t *kernel.Task, a kernel.Args) (uint64, error) {
 	if flags&^(cloexec|unshare) != 0 || first > last {
 		return 0, abi.EINVAL
 	}
-	t.Process().FDs().CloseRange(first, last, flags&cloexec != 0)
+	t.FDs().CloseRange(first, last, flags&cloexec != 0)
 	return 0, nil
 }
 
@@ -73,7 +73,7 @@ func Dup(t *kernel.Task, a kernel.Args) (uint64, error) {
 		return 0, err
 	}
 	defer f.DecRef()
-	fd, err := t.Process().FDs().Install(f, 0, false, t.Process().Limit(abi.RLIMIT_NOFILE))
+	fd, err := t.FDs().Install(f, 0, false, t.Process().Limit(abi.RLIMIT_NOFILE))
 	return uint64(fd), err
 }
 
@@ -89,7 +89,7 @@ func dup3(t *kernel.Task, oldfd, newfd int32, flags uint32) (uint64, error) {
 	if newfd < 0 || uint64(newfd) >= t.Process().Limit(abi.RLIMIT_NOFILE) {
 		return 0, abi.EBADF
 	}
-	t.Process().FDs().InstallAt(newfd, f, flags&abi.O_CLOEXEC != 0)
+	t.FDs().InstallAt(newfd, f, flags&abi.O_CLOEXEC != 0)
 	return uint64(newfd), nil
 }
 
@@ -118,7 +118,7 @@ func Dup3(t *kernel.Task, a kernel.Args) (uint64, error) {
 // pipe sizes; record locks come with the lock table.
 func Fcntl(t *kernel.Task, a kernel.Args) (uint64, error) {
 	fd, cmd := a.Int(0), a.Int(1)
-	fds := t.Process().FDs()
+	fds := t.FDs()
 	f, err := fileRaw(t, fd)
 	if err != nil {
 		return 0, err

@@ -20,7 +20,7 @@ func pipe2(t *kernel.Task, addr uint64, flags uint32) (uint64, error) {
 	r, w := t.Kernel().VFS().NewPipeFiles(vcreds(t), flags&(abi.O_NONBLOCK|abi.O_DIRECT))
 	defer r.DecRef()
 	defer w.DecRef()
-	fds := t.Process().FDs()
+	fds := t.FDs()
 	limit := t.Process().Limit(abi.RLIMIT_NOFILE)
 	cloexec := flags&abi.O_CLOEXEC != 0
 	rfd, err := fds.Install(r, 0, cloexec, limit)

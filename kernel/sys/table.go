@@ -5,6 +5,24 @@ import (
 	"paddock/kernel"
 )
 
+// always is the Blocks predicate of calls that may always sleep.
+func always(kernel.Args) bool { return true }
+
+// blocking lists the calls that may sleep: when other tasks share the
+// engine they run without it, so that those tasks can run meanwhile.
+var blocking = map[abi.Sysno]func(kernel.Args) bool{
+	abi.SYS_READ: always, abi.SYS_WRITE: always, abi.SYS_READV: always, abi.SYS_WRITEV: always,
+	abi.SYS_PREAD64: always, abi.SYS_PWRITE64: always, abi.SYS_PREADV: always, abi.SYS_PWRITEV: always,
+	abi.SYS_PREADV2: always, abi.SYS_PWRITEV2: always, abi.SYS_SENDFILE: always,
+	abi.SYS_OPEN: always, abi.SYS_OPENAT: always, abi.SYS_CREAT: always,
+	abi.SYS_WAIT4: always, abi.SYS_WAITID: always,
+	abi.SYS_NANOSLEEP: always, abi.SYS_CLOCK_NANOSLEEP: always, abi.SYS_PAUSE: always,
+	abi.SYS_RT_SIGSUSPEND: always, abi.SYS_RT_SIGTIMEDWAIT: always, abi.SYS_FUTEX: futexBlocks,
+	abi.SYS_POLL: always, abi.SYS_PPOLL: always, abi.SYS_SELECT: always, abi.SYS_PSELECT6: always,
+	abi.SYS_EPOLL_WAIT: always, abi.SYS_EPOLL_PWAIT: always, abi.SYS_EPOLL_PWAIT2: always,
+	abi.SYS_SCHED_YIELD: always, abi.SYS_FSYNC: always, abi.SYS_FDATASYNC: always,
+}
+
 // Table is paddock's syscall table. A number without an entry returns
 // ENOSYS and is reported once.
 var Table = func() *kernel.SyscallTable {
@@ -146,8 +164,41 @@ var Table = func() *kernel.SyscallTable {
 		abi.SYS_CLOSE_RANGE:       CloseRange,
 		abi.SYS_FACCESSAT2:        Faccessat2,
 		abi.SYS_RSEQ:              Rseq,
+		abi.SYS_FORK:              Fork,
+		abi.SYS_VFORK:             Vfork,
+		abi.SYS_CLONE:             Clone,
+		abi.SYS_CLONE3:            Clone3,
+		abi.SYS_WAIT4:             Wait4,
+		abi.SYS_WAITID:            Waitid,
+		abi.SYS_SETPGID:           Setpgid,
+		abi.SYS_GETPGID:           Getpgid,
+		abi.SYS_GETPGRP:           Getpgrp,
+		abi.SYS_SETSID:            Setsid,
+		abi.SYS_GETSID:            Getsid,
+		abi.SYS_KILL:              Kill,
+		abi.SYS_TKILL:             Tkill,
+		abi.SYS_TGKILL:            Tgkill,
+		abi.SYS_RT_SIGACTION:      RtSigaction,
+		abi.SYS_RT_SIGPROCMASK:    RtSigprocmask,
+		abi.SYS_RT_SIGRETURN:      RtSigreturn,
+		abi.SYS_RT_SIGPENDING:     RtSigpending,
+		abi.SYS_RT_SIGSUSPEND:     RtSigsuspend,
+		abi.SYS_RT_SIGTIMEDWAIT:   RtSigtimedwait,
+		abi.SYS_RT_SIGQUEUEINFO:   RtSigqueueinfo,
+		abi.SYS_RT_TGSIGQUEUEINFO: RtTgsigqueueinfo,
+		abi.SYS_SIGALTSTACK:       Sigaltstack,
+		abi.SYS_PAUSE:             Pause,
+		abi.SYS_ALARM:             Alarm,
+		abi.SYS_SETITIMER:         Setitimer,
+		abi.SYS_GETITIMER:         Getitimer,
+		abi.SYS_TIMER_CREATE:      TimerCreate,
+		abi.SYS_TIMER_SETTIME:     TimerSettime,
+		abi.SYS_TIMER_GETTIME:     TimerGettime,
+		abi.SYS_TIMER_GETOVERRUN:  TimerGetoverrun,
+		abi.SYS_TIMER_DELETE:      TimerDelete,
+		abi.SYS_FUTEX:             Futex,
 	} {
-		t[nr] = kernel.Syscall{Fn: fn}
+		t[nr] = kernel.Syscall{Fn: fn, Blocks: blocking[nr]}
 	}
 	return &t
 }()

@@ -12,7 +12,7 @@ import (
 // file returns the open file for fd, with a reference the caller drops. An
 // O_PATH descriptor is EBADF here, as Linux's fdget refuses it.
 func file(t *kernel.Task, fd int32) (*vfs.File, error) {
-	f, err := t.Process().FDs().Get(fd)
+	f, err := t.FDs().Get(fd)
 	if err != nil {
 		return nil, err
 	}
@@ -26,7 +26,7 @@ func file(t *kernel.Task, fd int32) (*vfs.File, error) {
 // fileRaw is file for the calls that accept O_PATH descriptors (fstat,
 // fchdir, close, dup, fcntl's descriptor commands, *at directories).
 func fileRaw(t *kernel.Task, fd int32) (*vfs.File, error) {
-	return t.Process().FDs().Get(fd)
+	return t.FDs().Get(fd)
 }
 
 // pathAt reads a path argument and the resolver for it relative to dirfd.
@@ -51,7 +51,7 @@ func locationAt(t *kernel.Task, dirfd int32, addr uint64, flags uint32) (vfs.Loc
 	}
 	if p == "" && flags&abi.AT_EMPTY_PATH != 0 {
 		if dirfd == abi.AT_FDCWD {
-			l := t.Process().FS().Cwd()
+			l := t.FS().Cwd()
 			return l, l.Dentry.Inode, nil
 		}
 		f, err := fileRaw(t, dirfd)

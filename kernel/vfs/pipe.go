@@ -423,3 +423,27 @@ func (v *VFS) dropFIFO(inode Inode, p *Pipe) {
 		delete(v.fifos, inode)
 	}
 }
+
+// Read reads from the pipe as a reader end would (used by the host console
+// pump's consumers).
+func (p *Pipe) Read(ctx Context, dst []byte, nonblock bool) (int, error) {
+	return p.read(ctx, dst, nonblock, false)
+}
+
+// Write writes into the pipe as a writer end would.
+func (p *Pipe) Write(ctx Context, src []byte, nonblock bool) (int, error) {
+	return p.write(ctx, src, nonblock, false)
+}
+
+// OpenEnds counts a reader and a writer on the pipe; CloseWriter drops the
+// writer (end of file for readers).
+func (p *Pipe) OpenEnds() { p.open(true, true) }
+
+// CloseWriter drops the writer OpenEnds counted.
+func (p *Pipe) CloseWriter() { p.close(false, true) }
+
+// Readiness reports the reader's readiness.
+func (p *Pipe) Readiness() uint32 { return p.readiness(true, false, -1) }
+
+// WaitQueue returns the pipe's readiness queue.
+func (p *Pipe) WaitQueue() *Queue { return &p.q }

@@ -1,0 +1,372 @@
+package kernel
+
+import (
+	"sync"
+	"time"
+
+	"paddock/abi"
+)
+
+// processTimers are a process's interval timers (setitimer) and POSIX
+// timers (timer_create).
+type processTimers struct {
+	mu     sync.Mutex
+	itimer [3]*timer // ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF
+	posix  map[int32]*timer
+	nextID int32
+}
+
+// timer is one armed or disarmed timer. Wall-clock timers run on a Go
+// timer; CPU-time timers poll the process's CPU time.
+type timer struct {
+	p        *Process
+	clock    int32 // CLOCK_* for the deadline
+	sig      abi.Signal
+	notify   int32
+	value    uint64 // sigev_value
+	target   *Task  // SIGEV_THREAD_ID
+	id       int32  // POSIX timer id; -1 for interval timers
+	interval time.Duration
+	// deadline is on the timer's clock: wall time for REALTIME, uptime for
+	// MONOTONIC, CPU time for the CPU clocks.
+	deadline time.Duration
+	armed    bool
+	gen      int // invalidates running watchers
+	overrun  int32
+	lastOver int32
+}
+
+func (pt *processTimers) stop() {
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	for _, t := range pt.itimer {
+		if t != nil {
+			t.armed = false
+			t.gen++
+		}
+	}
+	for _, t := range pt.posix {
+		t.armed = false
+		t.gen++
+	}
+}
+
+// now reads the timer's clock.
+func (tm *timer) now() time.Duration {
+	k := tm.p.k
+	switch tm.clock {
+	case abi.CLOCK_REALTIME, abi.CLOCK_TAI:
+		return time.Duration(time.Now().UnixNano())
+	case abi.CLOCK_PROCESS_CPUTIME_ID:
+		u, s := tm.p.CPUTime()
+		if tm.id == -1 && tm.sig == abi.SIGVTALRM {
+			return u
+		}
+		return u + s
+	case abi.CLOCK_THREAD_CPUTIME_ID:
+		u, s := tm.target.CPUTime()
+		return u + s
+	}
+	return k.Uptime()
+}
+
+// cpuClock reports whether the timer counts CPU time, which no Go timer can
+// follow: its watcher polls.
+func (tm *timer) cpuClock() bool {
+	return tm.clock == abi.CLOCK_PROCESS_CPUTIME_ID || tm.clock == abi.CLOCK_THREAD_CPUTIME_ID
+}
+
+// arm starts the timer to fire at deadline (on its clock). pt.mu is held.
+func (tm *timer) arm(deadline, interval time.Duration) {
+	tm.gen++
+	tm.deadline, tm.interval, tm.armed = deadline, interval, true
+	tm.overrun, tm.lastOver = 0, 0
+	gen := tm.gen
+	go tm.watch(gen)
+}
+
+// watch waits for the deadline and fires, again every interval, until the
+// timer is changed (gen moves on).
+func (tm *timer) watch(gen int) {
+	pt := &tm.p.timers
+	for {
+		pt.mu.Lock()
+		if tm.gen != gen || !tm.armed {
+			pt.mu.Unlock()
+			return
+		}
+		left := tm.deadline - tm.now()
+		pt.mu.Unlock()
+		if left > 0 {
+			if tm.cpuClock() {
+				// CPU time moves at most as fast as wall time per
+				// thread; look again soon.
+				left = min(left, 10*time.Millisecond)
+			}
+			time.Sleep(left)
+			continue
+		}
+		pt.mu.Lock()
+		if tm.gen != gen || !tm.armed {
+			pt.mu.Unlock()
+			return
+		}
+		if tm.interval > 0 {
+			tm.deadline += tm.interval
+			for tm.deadline <= tm.now() {
+				// Expirations missed while the signal was being
+				// sent count as overruns.
+				tm.deadline += tm.interval
+				tm.overrun++
+			}
+		} else {
+			tm.armed = false
+		}
+		pt.mu.Unlock()
+		tm.fire()
+	}
+}
+
+// fire sends the timer's signal; if the previous one is still pending, it
+// counts an overrun instead, as Linux does.
+func (tm *timer) fire() {
+	if tm.notify == abi.SIGEV_NONE {
+		return
+	}
+	k := tm.p.k
+	info := abi.Siginfo{Signo: tm.sig, Code: abi.SI_TIMER}
+	if tm.id == -1 {
+		info.Code = abi.SI_KERNEL
+	} else {
+		info.Fields[0] = uint64(uint32(tm.id))
+		info.Fields[1] = tm.value
+	}
+	k.mu.Lock()
+	if tm.id != -1 && tm.pendingLocked() {
+		tm.overrun++
+		k.mu.Unlock()
+		return
+	}
+	if tm.id != -1 {
+		info.Fields[0] |= uint64(uint32(tm.overrun)) << 32
+		tm.lastOver, tm.overrun = tm.overrun, 0
+	}
+	var wake []*Task
+	if tm.target != nil {
+		wake = k.sendLocked(tm.p, tm.target, info)
+	} else {
+		wake = k.sendLocked(tm.p, nil, info)
+	}
+	k.mu.Unlock()
+	for _, t := range wake {
+		t.wake()
+	}
+}
+
+// pendingLocked reports whether this timer's last signal is still queued.
+func (tm *timer) pendingLocked() bool {
+	q := &tm.p.sharedPending
+	if tm.target != nil {
+		q = &tm.target.pending
+	}
+	for _, info := range q.infos[tm.sig] {
+		if info.Code == abi.SI_TIMER && int32(uint32(info.Fields[0])) == tm.id {
+			return true
+		}
+	}
+	return false
+}
+
+// remaining returns the time left and the interval.
+func (tm *timer) remaining() (time.Duration, time.Duration) {
+	if !tm.armed {
+		return 0, tm.interval
+	}
+	return max(tm.deadline-tm.now(), time.Nanosecond), tm.interval
+}
+
+// itimerSignals maps each interval timer to its signal and clock.
+var itimerKinds = [3]struct {
+	sig   abi.Signal
+	clock int32
+}{
+	{abi.SIGALRM, abi.CLOCK_MONOTONIC},
+	{abi.SIGVTALRM, abi.CLOCK_PROCESS_CPUTIME_ID},
+	{abi.SIGPROF, abi.CLOCK_PROCESS_CPUTIME_ID},
+}
+
+// SetItimer implements setitimer(2) and returns the old setting.
+func (p *Process) SetItimer(which int, value, interval time.Duration) (time.Duration, time.Duration, error) {
+	if which < 0 || which > 2 {
+		return 0, 0, abi.EINVAL
+	}
+	pt := &p.timers
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	tm := pt.itimer[which]
+	if tm == nil {
+		tm = &timer{p: p, id: -1, sig: itimerKinds[which].sig, clock: itimerKinds[which].clock}
+		pt.itimer[which] = tm
+	}
+	ov, oi := tm.remaining()
+	tm.gen++
+	tm.armed = false
+	tm.interval = interval
+	if value > 0 {
+		tm.arm(tm.now()+value, interval)
+	}
+	return ov, oi, nil
+}
+
+// Itimer implements getitimer(2).
+func (p *Process) Itimer(which int) (time.Duration, time.Duration, error) {
+	if which < 0 || which > 2 {
+		return 0, 0, abi.EINVAL
+	}
+	pt := &p.timers
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	tm := pt.itimer[which]
+	if tm == nil {
+		return 0, 0, nil
+	}
+	v, i := tm.remaining()
+	return v, i, nil
+}
+
+// TimerCreate implements timer_create(2).
+func (t *Task) TimerCreate(clock int32, ev *abi.Sigevent) (int32, error) {
+	switch clock {
+	case abi.CLOCK_REALTIME, abi.CLOCK_MONOTONIC, abi.CLOCK_BOOTTIME, abi.CLOCK_TAI,
+		abi.CLOCK_PROCESS_CPUTIME_ID, abi.CLOCK_THREAD_CPUTIME_ID:
+	default:
+		return 0, abi.EINVAL
+	}
+	p := t.proc
+	tm := &timer{p: p, clock: clock, sig: abi.SIGALRM, notify: abi.SIGEV_SIGNAL}
+	if clock == abi.CLOCK_THREAD_CPUTIME_ID {
+		tm.target = t
+	}
+	if ev != nil {
+		tm.notify, tm.value = ev.Notify, ev.Value
+		switch ev.Notify {
+		case abi.SIGEV_NONE:
+		case abi.SIGEV_SIGNAL, abi.SIGEV_THREAD_ID:
+			if !abi.Signal(ev.Signo).Valid() {
+				return 0, abi.EINVAL
+			}
+			tm.sig = abi.Signal(ev.Signo)
+			if ev.Notify == abi.SIGEV_THREAD_ID {
+				target := t.k.TaskByTID(ev.TID)
+				if target == nil || target.proc != p {
+					return 0, abi.EINVAL
+				}
+				tm.target = target
+			}
+		default:
+			return 0, abi.EINVAL
+		}
+	}
+	pt := &p.timers
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	if pt.posix == nil {
+		pt.posix = map[int32]*timer{}
+	}
+	id := pt.nextID
+	for pt.posix[id] != nil {
+		id++
+	}
+	pt.nextID = id + 1
+	tm.id = id
+	if ev == nil {
+		tm.value = uint64(id)
+	}
+	pt.posix[id] = tm
+	return id, nil
+}
+
+func (p *Process) posixTimer(id int32) (*timer, error) {
+	tm := p.timers.posix[id]
+	if tm == nil {
+		return nil, abi.EINVAL
+	}
+	return tm, nil
+}
+
+// TimerSettime implements timer_settime(2); it returns the old setting.
+func (p *Process) TimerSettime(id int32, abs bool, value, interval time.Duration) (time.Duration, time.Duration, error) {
+	pt := &p.timers
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	tm, err := p.posixTimer(id)
+	if err != nil {
+		return 0, 0, err
+	}
+	ov, oi := tm.remaining()
+	tm.gen++
+	tm.armed = false
+	tm.interval = interval
+	if value > 0 {
+		deadline := value
+		if !abs {
+			deadline += tm.now()
+		}
+		tm.arm(deadline, interval)
+	}
+	return ov, oi, nil
+}
+
+// TimerGettime implements timer_gettime(2).
+func (p *Process) TimerGettime(id int32) (time.Duration, time.Duration, error) {
+	pt := &p.timers
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	tm, err := p.posixTimer(id)
+	if err != nil {
+		return 0, 0, err
+	}
+	v, i := tm.remaining()
+	return v, i, nil
+}
+
+// TimerGetoverrun implements timer_getoverrun(2).
+func (p *Process) TimerGetoverrun(id int32) (int32, error) {
+	pt := &p.timers
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	tm, err := p.posixTimer(id)
+	if err != nil {
+		return 0, err
+	}
+	return tm.lastOver, nil
+}
+
+// TimerDelete implements timer_delete(2).
+func (p *Process) TimerDelete(id int32) error {
+	pt := &p.timers
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	tm, err := p.posixTimer(id)
+	if err != nil {
+		return err
+	}
+	tm.armed = false
+	tm.gen++
+	delete(pt.posix, id)
+	return nil
+}
+
+// timerStop disarms the POSIX timers that signal t, which is exiting.
+func (t *Task) timerStop() {
+	pt := &t.proc.timers
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	for id, tm := range pt.posix {
+		if tm.target == t {
+			tm.armed = false
+			tm.gen++
+			delete(pt.posix, id)
+		}
+	}
+}
