@@ -16,6 +16,11 @@ GO_SOURCES := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum 
 DEB_PACKAGES := cmake gcc make musl-tools e2fsprogs busybox-static qemu-user strace xz-utils
 
 export CGO_ENABLED := 1
+# The go command does not hash the libunicorn.a it links, only its own
+# inputs and the cgo flags; naming the library's recipe (the pinned module
+# and the patches) in the flags makes a rebuilt library relink paddock.
+UNICORN_ID := $(shell cat go.mod $(UNICORN_PATCHES) | sha256sum | cut -c1-16)
+export CGO_CFLAGS := -O2 -g -DPADDOCK_UNICORN_ID=$(UNICORN_ID)
 
 .PHONY: all deps unicorn paddock guests test demo bench vet clean
 

@@ -208,6 +208,7 @@ func (t *Task) switchExec() {
 	for _, o := range others {
 		o.wake()
 	}
+	p.timers.deletePosix()
 
 	old := t.mm
 	old.mu.Lock()

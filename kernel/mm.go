@@ -74,21 +74,28 @@ func (mm *MM) acquire(t *Task) {
 	select {
 	case <-mm.token:
 	default:
-		// Someone holds the engine: preempt them after a time slice if
-		// they still have it then.
+		// Someone holds the engine: preempt any holder that keeps it for a
+		// whole time slice, for as long as this task waits.
+		ticker := time.NewTicker(timeSlice)
 		mm.mu.Lock()
 		epoch := mm.epoch
 		mm.mu.Unlock()
-		timer := time.AfterFunc(timeSlice, func() {
-			mm.mu.Lock()
-			same := mm.epoch == epoch
-			mm.mu.Unlock()
-			if same {
-				mm.eng.Interrupt()
+	wait:
+		for {
+			select {
+			case <-mm.token:
+				break wait
+			case <-ticker.C:
+				mm.mu.Lock()
+				same := mm.epoch == epoch
+				epoch = mm.epoch
+				mm.mu.Unlock()
+				if same {
+					mm.eng.Interrupt()
+				}
 			}
-		})
-		<-mm.token
-		timer.Stop()
+		}
+		ticker.Stop()
 	}
 	mm.waiters.Add(-1)
 	mm.mu.Lock()

@@ -72,6 +72,10 @@ func (p *Process) Sid() int32 {
 // exec'd (EACCES), in the caller's session (EPERM), not a session leader
 // (EPERM), joining a group of that session or its own new one (EPERM).
 func (t *Task) Setpgid(pid, pgid int32) error {
+	// A zero pgid means pid itself, so a negative pid is caught here too.
+	if pgid == 0 {
+		pgid = pid
+	}
 	if pgid < 0 {
 		return abi.EINVAL
 	}

@@ -299,10 +299,16 @@ func (t *Task) exit() {
 	p.deadSys += s
 	p.mu.Unlock()
 	var wake []*Task
-	if len(p.tasks) == 0 {
+	last := len(p.tasks) == 0
+	if last {
 		wake = k.processExitLocked(p)
 	}
 	k.mu.Unlock()
+	if last {
+		// Outside the kernel's lock, which a firing timer takes after
+		// its own.
+		p.timers.stop()
+	}
 	for _, w := range wake {
 		w.wake()
 	}
@@ -313,7 +319,6 @@ func (t *Task) exit() {
 // process's exit ends the kernel. It returns the tasks to wake.
 func (k *Kernel) processExitLocked(p *Process) []*Task {
 	p.state = procZombie
-	p.timers.stop()
 	var wake []*Task
 	// Reparent the children to the nearest subreaper, else to the first
 	// process (find_new_reaper), and tell the new parent of zombies.
@@ -326,6 +331,13 @@ func (k *Kernel) processExitLocked(p *Process) []*Task {
 			continue
 		}
 		np.children[c.pid] = c
+		for _, ct := range c.tasks {
+			if ct.pdeathSig != 0 {
+				info := abi.Siginfo{Signo: ct.pdeathSig, Code: abi.SI_USER}
+				info.SetPid(p.pid, p.Creds().RealUID)
+				wake = append(wake, k.sendLocked(c, nil, info)...)
+			}
+		}
 		if c.state == procZombie {
 			wake = append(wake, k.notifyParentLocked(c)...)
 		}
@@ -344,6 +356,34 @@ func (k *Kernel) processExitLocked(p *Process) []*Task {
 		return wake
 	}
 	return append(wake, k.notifyParentLocked(p)...)
+}
+
+// SetSubreaper implements prctl(PR_SET_CHILD_SUBREAPER).
+func (p *Process) SetSubreaper(on bool) {
+	p.k.mu.Lock()
+	p.subreaper = on
+	p.k.mu.Unlock()
+}
+
+// Subreaper implements prctl(PR_GET_CHILD_SUBREAPER).
+func (p *Process) Subreaper() bool {
+	p.k.mu.Lock()
+	defer p.k.mu.Unlock()
+	return p.subreaper
+}
+
+// SetParentDeathSignal implements prctl(PR_SET_PDEATHSIG).
+func (t *Task) SetParentDeathSignal(sig abi.Signal) {
+	t.k.mu.Lock()
+	t.pdeathSig = sig
+	t.k.mu.Unlock()
+}
+
+// ParentDeathSignal implements prctl(PR_GET_PDEATHSIG).
+func (t *Task) ParentDeathSignal() abi.Signal {
+	t.k.mu.Lock()
+	defer t.k.mu.Unlock()
+	return t.pdeathSig
 }
 
 // reaperFor returns the process that adopts the children of p.

@@ -174,14 +174,19 @@ func (t *Task) fault(x cpu.Exit) {
 	f := &faultInfo{}
 	switch x.Kind {
 	case cpu.ExitFault:
-		// A page fault: error code bits present (the page exists), write,
-		// user, instruction fetch.
+		// A page fault: error code bits present, write, user,
+		// instruction fetch. Linux keeps PROT_NONE pages out of the page
+		// tables, so a fault on one is "not present" though the mapping
+		// exists; paddock takes every other mapped page as present, as it
+		// is in Linux once touched.
 		f.trapno, f.cr2 = 14, x.Addr
 		f.err = 4
 		info.Code = abi.SEGV_MAPERR
 		if x.Mapped {
-			f.err |= 1
 			info.Code = abi.SEGV_ACCERR
+			if prot, ok := t.mm.as.Prot(x.Addr); ok && prot != abi.PROT_NONE {
+				f.err |= 1
+			}
 		}
 		switch x.Access {
 		case cpu.Write:

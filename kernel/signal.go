@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"fmt"
 	"paddock/abi"
 	"paddock/emu/cpu"
 )
@@ -53,35 +54,77 @@ func (h *SigHand) action(sig abi.Signal) abi.SigAction { return h.actions[sig-1]
 // lost); real-time signals are, in order.
 type pendingSignals struct {
 	set   abi.SigSet
-	infos map[abi.Signal][]abi.Siginfo
+	infos map[abi.Signal][]queuedSignal
+}
+
+// queuedSignal is one pending instance of a signal; a POSIX timer's names
+// the timer, which fills in si_overrun when the signal is taken.
+type queuedSignal struct {
+	info  abi.Siginfo
+	timer *timer
 }
 
 // add queues info; it returns false if a standard signal was already
 // pending.
 func (p *pendingSignals) add(info abi.Siginfo) bool {
+	return p.addFrom(info, nil)
+}
+
+// addFrom is add for a signal a POSIX timer sends.
+func (p *pendingSignals) addFrom(info abi.Siginfo, tm *timer) bool {
 	sig := info.Signo
 	if p.set.Has(sig) && sig < abi.SIGRTMIN {
 		return false
 	}
 	if p.infos == nil {
-		p.infos = map[abi.Signal][]abi.Siginfo{}
+		p.infos = map[abi.Signal][]queuedSignal{}
 	}
 	p.set |= abi.SigSetOf(sig)
-	p.infos[sig] = append(p.infos[sig], info)
+	p.infos[sig] = append(p.infos[sig], queuedSignal{info, tm})
 	return true
 }
 
-// take removes and returns one instance of sig.
+// take removes and returns one instance of sig. The kernel's lock is held.
 func (p *pendingSignals) take(sig abi.Signal) abi.Siginfo {
 	q := p.infos[sig]
-	info := q[0]
+	e := q[0]
 	if len(q) == 1 {
 		delete(p.infos, sig)
 		p.set &^= abi.SigSetOf(sig)
 	} else {
 		p.infos[sig] = q[1:]
 	}
-	return info
+	if e.timer != nil {
+		e.timer.taken(&e.info)
+	}
+	return e.info
+}
+
+// forget discards the instances tm sent.
+func (p *pendingSignals) forget(tm *timer) {
+	q := p.infos[tm.sig]
+	kept := q[:0]
+	for _, e := range q {
+		if e.timer != tm {
+			kept = append(kept, e)
+		}
+	}
+	if len(kept) == 0 {
+		delete(p.infos, tm.sig)
+		p.set &^= abi.SigSetOf(tm.sig)
+		return
+	}
+	p.infos[tm.sig] = kept
+}
+
+// queued reports whether an instance sent by tm is pending.
+func (p *pendingSignals) queued(tm *timer) bool {
+	for _, e := range p.infos[tm.sig] {
+		if e.timer == tm {
+			return true
+		}
+	}
+	return false
 }
 
 // drop discards every instance of the signals in s.
@@ -157,6 +200,16 @@ func (t *Task) SendSignalSelf(sig abi.Signal) {
 // sendLocked queues a signal for p (or for thread t) and returns the tasks
 // to wake. The kernel's lock is held.
 func (k *Kernel) sendLocked(p *Process, t *Task, info abi.Siginfo) []*Task {
+	return k.sendFromLocked(p, t, info, nil)
+}
+
+// sendTimerLocked is sendLocked for a POSIX timer's signal.
+func (k *Kernel) sendTimerLocked(tm *timer, info abi.Siginfo) []*Task {
+	return k.sendFromLocked(tm.p, tm.target, info, tm)
+}
+
+// sendFromLocked queues info, sent by tm if it is set.
+func (k *Kernel) sendFromLocked(p *Process, t *Task, info abi.Siginfo, tm *timer) []*Task {
 	sig := info.Signo
 	if p.state >= procZombie || p.groupExiting {
 		return nil
@@ -192,10 +245,10 @@ func (k *Kernel) sendLocked(p *Process, t *Task, info abi.Siginfo) []*Task {
 		return append([]*Task(nil), p.tasks...)
 	}
 	if t != nil {
-		t.pending.add(info)
+		t.pending.addFrom(info, tm)
 		return append(p.continuedWake(), t)
 	}
-	p.sharedPending.add(info)
+	p.sharedPending.addFrom(info, tm)
 	// Wake the thread that will take it: the leader if it does not block
 	// it, else the first that does not.
 	for _, x := range p.tasks {
@@ -283,6 +336,7 @@ func (t *Task) deliverSignals() {
 			return
 		}
 		sig := info.Signo
+		t.traceSignal(info)
 		if act.Handler == abi.SIG_DFL {
 			switch defaultActionOf(sig) {
 			case actStop:
@@ -308,6 +362,20 @@ func (t *Task) deliverSignals() {
 			return
 		}
 	}
+}
+
+// traceSignal reports a signal's delivery to the trace, as strace does:
+// the signal, its si_code, and the sender or the fault address.
+func (t *Task) traceSignal(info abi.Siginfo) {
+	w := t.k.cfg.Trace
+	if w == nil {
+		return
+	}
+	if synchronous.Has(info.Signo) && info.Code > 0 {
+		fmt.Fprintf(w, "[%d] --- %s {si_code=%d, si_addr=%#x} ---\n", t.tid, info.Signo, info.Code, info.Addr())
+		return
+	}
+	fmt.Fprintf(w, "[%d] --- %s {si_code=%d, si_pid=%d} ---\n", t.tid, info.Signo, info.Code, info.Pid())
 }
 
 // forceSignal raises a fault's signal for t: if the signal is blocked or

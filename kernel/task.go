@@ -36,6 +36,9 @@ type Task struct {
 	exitNow   bool        // the task is done: leave the run loop
 	execNext  *execResult // a new program to switch to
 	offEngine *pendingSyscall
+	// restart continues a syscall interrupted with ERESTART_RESTARTBLOCK
+	// when restart_syscall(2) runs (Linux's restart_block).
+	restart   func(*Task) (uint64, error)
 	vforkWait chan struct{} // a vfork child to wait for
 	vforkDone chan struct{} // closed when this vfork child execs or exits
 
@@ -55,7 +58,8 @@ type Task struct {
 	altStack  abi.StackT
 	killed    bool // the process is exiting: stop running guest code
 	lastFault *faultInfo
-	stopped   bool // parked by a group stop
+	stopped   bool       // parked by a group stop
+	pdeathSig abi.Signal // prctl(PR_SET_PDEATHSIG): sent when the parent exits
 	interrupt chan struct{}
 
 	affinity []byte // sched_setaffinity's mask; nil means every CPU
@@ -209,6 +213,17 @@ func (t *Task) ReadPath(addr uint64) (string, error) {
 	return t.mm.as.ReadCString(addr, abi.PATH_MAX-1)
 }
 
+// SetRestart records how restart_syscall(2) continues the current syscall,
+// which is about to return ERESTART_RESTARTBLOCK.
+func (t *Task) SetRestart(fn func(*Task) (uint64, error)) { t.restart = fn }
+
+// TakeRestart returns and forgets the recorded restart, or nil.
+func (t *Task) TakeRestart() func(*Task) (uint64, error) {
+	fn := t.restart
+	t.restart = nil
+	return fn
+}
+
 // SetRegsWritten tells the dispatcher that the handler set the registers
 // itself (rt_sigreturn), so RAX must not be overwritten.
 func (t *Task) SetRegsWritten() { t.regsSet = true }
@@ -290,8 +305,14 @@ func (t *Task) finishSyscall(nr abi.Sysno, a Args, pc uint64, ret uint64, err er
 		case abi.ERESTARTSYS, abi.ERESTARTNOINTR, abi.ERESTARTNOHAND, abi.ERESTART_RESTARTBLOCK:
 			if t.restartOrEINTR(e) {
 				// Run the syscall again: RAX back to its number, RIP back
-				// to the syscall instruction.
-				t.mm.eng.SetReg(cpu.RAX, uint64(nr))
+				// to the syscall instruction. A restart block runs as
+				// restart_syscall instead, which continues where the call
+				// stopped (a sleep with the time that was left).
+				again := nr
+				if e == abi.ERESTART_RESTARTBLOCK && t.restart != nil {
+					again = abi.SYS_RESTART_SYSCALL
+				}
+				t.mm.eng.SetReg(cpu.RAX, uint64(again))
 				t.mm.eng.SetPC(pc)
 				t.deliverSignals()
 				return

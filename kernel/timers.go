@@ -32,6 +32,9 @@ type timer struct {
 	deadline time.Duration
 	armed    bool
 	gen      int // invalidates running watchers
+	// Expirations that sent no signal since the last one was sent, and
+	// the count the last signal taken carried (timer_getoverrun). Guarded
+	// by the kernel's lock.
 	overrun  int32
 	lastOver int32
 }
@@ -48,6 +51,19 @@ func (pt *processTimers) stop() {
 	for _, t := range pt.posix {
 		t.armed = false
 		t.gen++
+	}
+}
+
+// deletePosix deletes every POSIX timer, as execve does (exit_itimers);
+// the interval timers survive it.
+func (pt *processTimers) deletePosix() {
+	pt.mu.Lock()
+	defer pt.mu.Unlock()
+	for id, tm := range pt.posix {
+		tm.armed = false
+		tm.gen++
+		tm.withdraw()
+		delete(pt.posix, id)
 	}
 }
 
@@ -76,13 +92,18 @@ func (tm *timer) cpuClock() bool {
 	return tm.clock == abi.CLOCK_PROCESS_CPUTIME_ID || tm.clock == abi.CLOCK_THREAD_CPUTIME_ID
 }
 
-// arm starts the timer to fire at deadline (on its clock). pt.mu is held.
+// arm starts the timer to fire at deadline (on its clock). A deadline
+// already past fires at once, before the syscall that set it returns, as
+// on Linux. pt.mu is held.
 func (tm *timer) arm(deadline, interval time.Duration) {
 	tm.gen++
 	tm.deadline, tm.interval, tm.armed = deadline, interval, true
-	tm.overrun, tm.lastOver = 0, 0
-	gen := tm.gen
-	go tm.watch(gen)
+	if tm.deadline <= tm.now() {
+		tm.expire()
+	}
+	if tm.armed {
+		go tm.watch(tm.gen)
+	}
 }
 
 // watch waits for the deadline and fires, again every interval, until the
@@ -96,40 +117,46 @@ func (tm *timer) watch(gen int) {
 			return
 		}
 		left := tm.deadline - tm.now()
-		pt.mu.Unlock()
-		if left > 0 {
-			if tm.cpuClock() {
-				// CPU time moves at most as fast as wall time per
-				// thread; look again soon.
-				left = min(left, 10*time.Millisecond)
-			}
-			time.Sleep(left)
+		if left <= 0 {
+			// Fire before letting go of the timer, so that a
+			// timer_settime or timer_delete that follows finds the signal
+			// to withdraw.
+			tm.expire()
+			pt.mu.Unlock()
 			continue
 		}
-		pt.mu.Lock()
-		if tm.gen != gen || !tm.armed {
-			pt.mu.Unlock()
-			return
-		}
-		if tm.interval > 0 {
-			tm.deadline += tm.interval
-			for tm.deadline <= tm.now() {
-				// Expirations missed while the signal was being
-				// sent count as overruns.
-				tm.deadline += tm.interval
-				tm.overrun++
-			}
-		} else {
-			tm.armed = false
-		}
 		pt.mu.Unlock()
-		tm.fire()
+		if tm.cpuClock() {
+			// CPU time moves at most as fast as wall time per thread;
+			// look again soon.
+			left = min(left, 10*time.Millisecond)
+		}
+		time.Sleep(left)
 	}
 }
 
-// fire sends the timer's signal; if the previous one is still pending, it
-// counts an overrun instead, as Linux does.
-func (tm *timer) fire() {
+// expire fires the timer and moves it to its next deadline, or disarms
+// it. pt.mu is held.
+func (tm *timer) expire() {
+	missed := int32(0)
+	if tm.interval > 0 {
+		tm.deadline += tm.interval
+		for tm.deadline <= tm.now() {
+			// Expirations that passed before this one could be sent
+			// count as overruns.
+			tm.deadline += tm.interval
+			missed++
+		}
+	} else {
+		tm.armed = false
+	}
+	tm.fire(missed)
+}
+
+// fire sends the timer's signal. If the last one is still pending it
+// counts an overrun instead, as Linux does; the overruns reach the guest
+// in si_overrun when the signal is taken. pt.mu is held.
+func (tm *timer) fire(missed int32) {
 	if tm.notify == abi.SIGEV_NONE {
 		return
 	}
@@ -142,20 +169,17 @@ func (tm *timer) fire() {
 		info.Fields[1] = tm.value
 	}
 	k.mu.Lock()
+	tm.overrun += missed
 	if tm.id != -1 && tm.pendingLocked() {
 		tm.overrun++
 		k.mu.Unlock()
 		return
 	}
-	if tm.id != -1 {
-		info.Fields[0] |= uint64(uint32(tm.overrun)) << 32
-		tm.lastOver, tm.overrun = tm.overrun, 0
-	}
 	var wake []*Task
-	if tm.target != nil {
-		wake = k.sendLocked(tm.p, tm.target, info)
+	if tm.id != -1 {
+		wake = k.sendTimerLocked(tm, info)
 	} else {
-		wake = k.sendLocked(tm.p, nil, info)
+		wake = k.sendLocked(tm.p, tm.target, info)
 	}
 	k.mu.Unlock()
 	for _, t := range wake {
@@ -163,18 +187,34 @@ func (tm *timer) fire() {
 	}
 }
 
+// taken fills in si_overrun as a timer's signal is taken: the
+// expirations since it was sent. The kernel's lock is held.
+func (tm *timer) taken(info *abi.Siginfo) {
+	info.Fields[0] = uint64(uint32(tm.id)) | uint64(uint32(tm.overrun))<<32
+	tm.lastOver, tm.overrun = tm.overrun, 0
+}
+
+// withdraw discards the timer's pending signal, as Linux (6.13 and later)
+// does for a timer that is set again or deleted before its signal is
+// taken. pt.mu is held.
+func (tm *timer) withdraw() {
+	k := tm.p.k
+	k.mu.Lock()
+	if tm.target != nil {
+		tm.target.pending.forget(tm)
+	} else {
+		tm.p.sharedPending.forget(tm)
+	}
+	tm.overrun, tm.lastOver = 0, 0
+	k.mu.Unlock()
+}
+
 // pendingLocked reports whether this timer's last signal is still queued.
 func (tm *timer) pendingLocked() bool {
-	q := &tm.p.sharedPending
 	if tm.target != nil {
-		q = &tm.target.pending
+		return tm.target.pending.queued(tm)
 	}
-	for _, info := range q.infos[tm.sig] {
-		if info.Code == abi.SI_TIMER && int32(uint32(info.Fields[0])) == tm.id {
-			return true
-		}
-	}
-	return false
+	return tm.p.sharedPending.queued(tm)
 }
 
 // remaining returns the time left and the interval.
@@ -306,6 +346,7 @@ func (p *Process) TimerSettime(id int32, abs bool, value, interval time.Duration
 	ov, oi := tm.remaining()
 	tm.gen++
 	tm.armed = false
+	tm.withdraw()
 	tm.interval = interval
 	if value > 0 {
 		deadline := value
@@ -339,6 +380,8 @@ func (p *Process) TimerGetoverrun(id int32) (int32, error) {
 	if err != nil {
 		return 0, err
 	}
+	p.k.mu.Lock()
+	defer p.k.mu.Unlock()
 	return tm.lastOver, nil
 }
 
@@ -353,6 +396,7 @@ func (p *Process) TimerDelete(id int32) error {
 	}
 	tm.armed = false
 	tm.gen++
+	tm.withdraw()
 	delete(pt.posix, id)
 	return nil
 }

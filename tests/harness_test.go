@@ -95,7 +95,9 @@ var baseEnv = []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 // nativeCreds runs native guests as root without supplementary groups, as
 // paddock's first process starts.
 func nativeAttr(chroot string) *syscall.SysProcAttr {
-	a := &syscall.SysProcAttr{Chroot: chroot}
+	// A session of its own, as paddock's first process has: the job
+	// control rules for orphaned process groups then apply alike.
+	a := &syscall.SysProcAttr{Chroot: chroot, Setsid: true}
 	if os.Getuid() == 0 {
 		a.Credential = &syscall.Credential{Uid: 0, Gid: 0, Groups: []uint32{}, NoSetGroups: false}
 		return a

@@ -49,12 +49,24 @@ func TestExits(t *testing.T) {
 		{"write unmapped", []byte{0x48, 0x89, 0x06}, 0x800000, Exit{Kind: ExitFault, Addr: 0x800000, Access: Write}, codeAddr},
 		// mov [rsi], rax into the code page
 		{"write protected", []byte{0x90, 0x48, 0x89, 0x06}, codeAddr, Exit{Kind: ExitFault, Addr: codeAddr, Access: Write, Mapped: true}, codeAddr + 1},
+		// movabs rax, imm; movq xmm0, rax; mov r14, 3; xor eax, eax;
+		// mov [rax], rax: the PC is the store's, not the block's start.
+		{"write unmapped late in a block", []byte{0x48, 0xb8, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+			0x66, 0x48, 0x0f, 0x6e, 0xc0, 0x49, 0xc7, 0xc6, 0x03, 0x00, 0x00, 0x00, 0x31, 0xc0, 0x48, 0x89, 0x00},
+			0, Exit{Kind: ExitFault, Addr: 0, Access: Write}, codeAddr + 24},
 		// mov rax, [rsi]
 		{"read unmapped", []byte{0x48, 0x8b, 0x06}, 0x10, Exit{Kind: ExitFault, Addr: 0x10, Access: Read}, codeAddr},
 		// jmp rsi into the data page (mapped without exec)
 		{"fetch no exec", []byte{0xff, 0xe6}, dataAddr, Exit{Kind: ExitFault, Addr: dataAddr, Access: Fetch, Mapped: true}, dataAddr},
 		// xor ecx,ecx; div rcx
 		{"divide error", []byte{0x31, 0xc9, 0x48, 0xf7, 0xf1}, 0, Exit{Kind: ExitInterrupt, Vector: 0}, codeAddr + 2},
+		// mov eax, 0x80000000; mov ecx, -1; cdq; idiv ecx: the quotient
+		// overflows, which is a divide error too.
+		{"divide overflow", []byte{0xb8, 0x00, 0x00, 0x00, 0x80, 0xb9, 0xff, 0xff, 0xff, 0xff, 0x99, 0xf7, 0xf9}, 0,
+			Exit{Kind: ExitInterrupt, Vector: 0}, codeAddr + 11},
+		// mov eax, 5; xor edx, edx; xor ecx, ecx; idiv ecx
+		{"signed divide by zero", []byte{0xb8, 0x05, 0, 0, 0, 0x31, 0xd2, 0x31, 0xc9, 0xf7, 0xf9}, 0,
+			Exit{Kind: ExitInterrupt, Vector: 0}, codeAddr + 9},
 		// int3: RIP is after it, as Linux reports for SIGTRAP
 		{"breakpoint", []byte{0xcc}, 0, Exit{Kind: ExitInterrupt, Vector: 3}, codeAddr + 1},
 		// ud2
@@ -328,5 +340,44 @@ func TestInterruptBeforeRun(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		e.Stop()
 		t.Fatal("an Interrupt before Run was lost")
+	}
+}
+
+// TestFaultPCAfterEarlierFault checks that a store fault reports its own PC
+// after an earlier load fault at the same address was resumed past, as a
+// signal handler that skips the faulting instruction does.
+func TestFaultPCAfterEarlierFault(t *testing.T) {
+	code := []byte{
+		0x31, 0xc0, // xor eax, eax
+		0x48, 0x8b, 0x00, // mov rax, [rax]
+		0x31, 0xc0, // xor eax, eax
+		0x90, 0x90, // nop; nop
+		0x48, 0x89, 0x00, // mov [rax], rax
+	}
+	e, _ := newTestEngine(t, code, func(*Engine) {}, nil)
+	if x := e.Run(codeAddr); x.Kind != ExitFault || e.PC() != codeAddr+2 {
+		t.Fatalf("load: exit %+v at %#x", x, e.PC())
+	}
+	var r Regs
+	e.Regs(&r)
+	fx := e.FXSave()
+	e.FXRstor(fx)
+	e.SetRegs(&r)
+	x := e.Run(codeAddr + 5)
+	if x.Kind != ExitFault || x.Access != Write || e.PC() != codeAddr+9 {
+		t.Fatalf("store: exit %+v at %#x, want a write fault at %#x", x, e.PC(), codeAddr+9)
+	}
+}
+
+// TestRepeatedDivideError checks that every divide error arrives as vector
+// 0: an exception a hook took must not linger and turn the next one into a
+// double fault.
+func TestRepeatedDivideError(t *testing.T) {
+	code := []byte{0x31, 0xc9, 0xf7, 0xf1} // xor ecx, ecx; div ecx
+	e, _ := newTestEngine(t, code, func(*Engine) {}, nil)
+	for i := 0; i < 3; i++ {
+		if x := e.Run(codeAddr); x.Kind != ExitInterrupt || x.Vector != 0 {
+			t.Fatalf("run %d: exit %+v, want a divide error", i, x)
+		}
 	}
 }

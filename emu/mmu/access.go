@@ -170,6 +170,18 @@ func (as *AddressSpace) Mapped(addr, n uint64) bool {
 	return as.covered(addr, end, 0)
 }
 
+// Prot returns the protection of the page holding addr, and false if it is
+// unmapped.
+func (as *AddressSpace) Prot(addr uint64) (uint32, bool) {
+	as.mu.RLock()
+	defer as.mu.RUnlock()
+	v := as.lookup(addr)
+	if v == nil {
+		return 0, false
+	}
+	return v.Prot, true
+}
+
 // Discard implements MADV_DONTNEED: private pages in [addr, addr+n) read
 // back as zeros; shared ones keep their contents. ENOMEM if part of the
 // range is unmapped, as madvise(2) says.

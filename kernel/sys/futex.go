@@ -52,11 +52,7 @@ func Futex(t *kernel.Task, a kernel.Args) (uint64, error) {
 				deadline = t.Kernel().BootTime().Add(ts.Duration())
 			}
 		}
-		err := t.FutexWait(addr, val, bitset, private, deadline)
-		if err == abi.ERESTARTSYS && !deadline.IsZero() {
-			err = abi.ERESTART_RESTARTBLOCK
-		}
-		return 0, err
+		return futexWait(t, addr, val, bitset, private, deadline)
 	case abi.FUTEX_WAKE, abi.FUTEX_WAKE_BITSET:
 		bitset := uint32(abi.FUTEX_BITSET_MATCH_ANY)
 		if cmd == abi.FUTEX_WAKE_BITSET {
@@ -80,4 +76,18 @@ func Futex(t *kernel.Task, a kernel.Args) (uint64, error) {
 		return uint64(n), err
 	}
 	return 0, abi.ENOSYS
+}
+
+// futexWait waits on a futex word. Interrupted with a timeout pending, it
+// leaves a restart that waits until the same deadline (futex_wait_restart);
+// without a timeout, the call itself restarts (ERESTARTSYS).
+func futexWait(t *kernel.Task, addr uint64, val, bitset uint32, private bool, deadline time.Time) (uint64, error) {
+	err := t.FutexWait(addr, val, bitset, private, deadline)
+	if err == abi.ERESTARTSYS && !deadline.IsZero() {
+		t.SetRestart(func(t *kernel.Task) (uint64, error) {
+			return futexWait(t, addr, val, bitset, private, deadline)
+		})
+		return 0, abi.ERESTART_RESTARTBLOCK
+	}
+	return 0, err
 }

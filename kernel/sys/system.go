@@ -184,6 +184,23 @@ func Prctl(t *kernel.Task, a kernel.Args) (uint64, error) {
 			return 0, abi.EINVAL
 		}
 		return 1, nil
+	case abi.PR_SET_CHILD_SUBREAPER:
+		p.SetSubreaper(a[1] != 0)
+		return 0, nil
+	case abi.PR_GET_CHILD_SUBREAPER:
+		v := uint32(0)
+		if p.Subreaper() {
+			v = 1
+		}
+		return 0, putU32(t, a[1], v)
+	case abi.PR_SET_PDEATHSIG:
+		if a[1] > abi.NSIG {
+			return 0, abi.EINVAL
+		}
+		t.SetParentDeathSignal(abi.Signal(a[1]))
+		return 0, nil
+	case abi.PR_GET_PDEATHSIG:
+		return 0, putU32(t, a[1], uint32(t.ParentDeathSignal()))
 	case abi.PR_GET_TID_ADDRESS:
 		return 0, putU64(t, a[1], t.ClearChildTID())
 	}

@@ -20,7 +20,7 @@ var blocking = map[abi.Sysno]func(kernel.Args) bool{
 	abi.SYS_RT_SIGSUSPEND: always, abi.SYS_RT_SIGTIMEDWAIT: always, abi.SYS_FUTEX: futexBlocks,
 	abi.SYS_POLL: always, abi.SYS_PPOLL: always, abi.SYS_SELECT: always, abi.SYS_PSELECT6: always,
 	abi.SYS_EPOLL_WAIT: always, abi.SYS_EPOLL_PWAIT: always, abi.SYS_EPOLL_PWAIT2: always,
-	abi.SYS_SCHED_YIELD: always, abi.SYS_FSYNC: always, abi.SYS_FDATASYNC: always,
+	abi.SYS_RESTART_SYSCALL: always, abi.SYS_SCHED_YIELD: always, abi.SYS_FSYNC: always, abi.SYS_FDATASYNC: always,
 }
 
 // Table is paddock's syscall table. A number without an entry returns
@@ -55,6 +55,7 @@ var Table = func() *kernel.SyscallTable {
 		abi.SYS_DUP:               Dup,
 		abi.SYS_DUP2:              Dup2,
 		abi.SYS_NANOSLEEP:         Nanosleep,
+		abi.SYS_RESTART_SYSCALL:   RestartSyscall,
 		abi.SYS_GETPID:            Getpid,
 		abi.SYS_SENDFILE:          Sendfile,
 		abi.SYS_EXECVE:            Execve,

@@ -75,17 +75,38 @@ func Time(t *kernel.Task, a kernel.Args) (uint64, error) {
 // sleep waits for d; when a signal interrupts it, the time left goes to
 // rem (if not zero) and the call fails with EINTR.
 func sleep(t *kernel.Task, d time.Duration, rem uint64) error {
-	start := time.Now()
-	if err := t.Sleep(d); err != nil {
-		if rem != 0 {
-			left := max(d-time.Since(start), 0)
-			if perr := putTimespec(t, rem, abi.NsecTimespec(int64(left))); perr != nil {
-				return perr
-			}
-		}
-		return err
+	return sleepUntil(t, time.Now().Add(d), rem)
+}
+
+// sleepUntil sleeps until deadline. Interrupted, it stores the time left
+// in rem (if set) and arranges for restart_syscall to sleep the rest, as
+// Linux's hrtimer_nanosleep does.
+func sleepUntil(t *kernel.Task, deadline time.Time, rem uint64) error {
+	err := t.Sleep(time.Until(deadline))
+	if err == nil {
+		return nil
 	}
-	return nil
+	if rem != 0 {
+		left := max(time.Until(deadline), 0)
+		if perr := putTimespec(t, rem, abi.NsecTimespec(int64(left))); perr != nil {
+			return perr
+		}
+	}
+	if err == abi.ERESTARTSYS {
+		t.SetRestart(func(t *kernel.Task) (uint64, error) { return boolErr(sleepUntil(t, deadline, rem)) })
+		return abi.ERESTART_RESTARTBLOCK
+	}
+	return err
+}
+
+// RestartSyscall implements restart_syscall(2): it continues the
+// interrupted call the task recorded, or fails with EINTR.
+func RestartSyscall(t *kernel.Task, a kernel.Args) (uint64, error) {
+	fn := t.TakeRestart()
+	if fn == nil {
+		return 0, abi.EINTR
+	}
+	return fn(t)
 }
 
 // Nanosleep implements nanosleep(2).
