@@ -171,3 +171,52 @@ func TestMakedev(t *testing.T) {
 		}
 	}
 }
+
+func TestEpollEventLayout(t *testing.T) {
+	if got := unsafe.Sizeof(unix.EpollEvent{}); got != SizeofEpollEvent {
+		t.Fatalf("sizeof epoll_event: %d, want %d", got, SizeofEpollEvent)
+	}
+	b := make([]byte, SizeofEpollEvent)
+	e := EpollEvent{Events: POLLIN | EPOLLET, Data: 0x1122334455667788}
+	e.Encode(b)
+	u := (*unix.EpollEvent)(unsafe.Pointer(&b[0]))
+	// x/sys splits the 64-bit data into Fd (low half) and Pad.
+	if u.Events != POLLIN|EPOLLET || uint32(u.Fd) != 0x55667788 || uint32(u.Pad) != 0x11223344 {
+		t.Errorf("epoll_event decoded as %+v", *u)
+	}
+	if DecodeEpollEvent(b) != e {
+		t.Errorf("round trip: %+v", DecodeEpollEvent(b))
+	}
+}
+
+func TestSignalfdSiginfoLayout(t *testing.T) {
+	if got := unsafe.Sizeof(unix.SignalfdSiginfo{}); got != SizeofSignalfdSiginfo {
+		t.Fatalf("sizeof signalfd_siginfo: %d, want %d", got, SizeofSignalfdSiginfo)
+	}
+	kill := Siginfo{Signo: SIGTERM, Code: SI_USER}
+	kill.SetPid(7, 1000)
+	queued := Siginfo{Signo: SIGRTMIN, Code: SI_QUEUE}
+	queued.SetPid(8, 0)
+	queued.SetValue(42)
+	timer := Siginfo{Signo: SIGALRM, Code: SI_TIMER, Fields: [14]uint64{3 | 5<<32, 99}}
+	child := Siginfo{Signo: SIGCHLD, Code: CLD_EXITED, Fields: [14]uint64{9 | 0<<32, 4, 11, 12}}
+	fault := Siginfo{Signo: SIGSEGV, Code: SEGV_MAPERR, Fields: [14]uint64{0xdead}}
+	cases := []struct {
+		name string
+		in   Siginfo
+		want unix.SignalfdSiginfo
+	}{
+		{"kill", kill, unix.SignalfdSiginfo{Signo: uint32(SIGTERM), Pid: 7, Uid: 1000}},
+		{"sigqueue", queued, unix.SignalfdSiginfo{Signo: uint32(SIGRTMIN), Code: SI_QUEUE, Pid: 8, Int: 42, Ptr: 42}},
+		{"timer", timer, unix.SignalfdSiginfo{Signo: uint32(SIGALRM), Code: SI_TIMER, Tid: 3, Overrun: 5, Int: 99, Ptr: 99}},
+		{"child", child, unix.SignalfdSiginfo{Signo: uint32(SIGCHLD), Code: CLD_EXITED, Pid: 9, Status: 4, Utime: 11, Stime: 12}},
+		{"fault", fault, unix.SignalfdSiginfo{Signo: uint32(SIGSEGV), Code: SEGV_MAPERR, Addr: 0xdead}},
+	}
+	for _, c := range cases {
+		b := make([]byte, SizeofSignalfdSiginfo)
+		c.in.EncodeSignalfd(b)
+		if got := *(*unix.SignalfdSiginfo)(unsafe.Pointer(&b[0])); got != c.want {
+			t.Errorf("%s: got %+v, want %+v", c.name, got, c.want)
+		}
+	}
+}

@@ -326,3 +326,21 @@ const (
 	// ROBUST_LIST_LIMIT bounds the robust list walk at thread exit.
 	ROBUST_LIST_LIMIT = 2048
 )
+
+// getpriority and setpriority targets.
+const (
+	PRIO_PROCESS = 0
+	PRIO_PGRP    = 1
+	PRIO_USER    = 2
+)
+
+// Scheduling policies (include/uapi/linux/sched.h).
+const (
+	SCHED_OTHER         = 0
+	SCHED_FIFO          = 1
+	SCHED_RR            = 2
+	SCHED_BATCH         = 3
+	SCHED_IDLE          = 5
+	SCHED_DEADLINE      = 6
+	SCHED_RESET_ON_FORK = 0x40000000
+)

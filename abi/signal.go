@@ -379,6 +379,9 @@ func (v Itimerspec) Encode(b []byte) {
 	v.Value.Encode(b[16:])
 }
 
+// SizeofItimerspec is sizeof(struct itimerspec): 0 it_interval, 16 it_value.
+const SizeofItimerspec = 32
+
 // DecodeItimerspec reads a struct itimerspec from b[:32].
 func DecodeItimerspec(b []byte) Itimerspec {
 	return Itimerspec{DecodeTimespec(b[0:]), DecodeTimespec(b[16:])}
@@ -397,4 +400,55 @@ const (
 //	16 ssi_uid u32  20 ssi_fd i32  24 ssi_tid u32  28 ssi_band u32
 //	32 ssi_overrun u32  36 ssi_trapno u32  40 ssi_status i32  44 ssi_int i32
 //	48 ssi_ptr u64  56 ssi_utime u64  64 ssi_stime u64  72 ssi_addr u64
+//	80 ssi_addr_lsb u16  84 ssi_syscall i32  88 ssi_call_addr u64
+//	96 ssi_arch u32, then padding.
 const SizeofSignalfdSiginfo = 128
+
+// EncodeSignalfd writes s as a struct signalfd_siginfo into
+// b[:SizeofSignalfdSiginfo]: the fields that the siginfo's layout holds,
+// chosen by signal and code as Linux's signalfd_copyinfo and
+// siginfo_layout do.
+func (s *Siginfo) EncodeSignalfd(b []byte) {
+	b = b[:SizeofSignalfdSiginfo]
+	clear(b)
+	le.PutUint32(b[0:], uint32(s.Signo))
+	le.PutUint32(b[4:], uint32(s.Errno))
+	le.PutUint32(b[8:], uint32(s.Code))
+	lo, hi := uint32(s.Fields[0]), uint32(s.Fields[0]>>32)
+	switch {
+	case s.Code > SI_USER && s.Code < SI_KERNEL && s.Signo == SIGCHLD:
+		le.PutUint32(b[12:], lo) // ssi_pid
+		le.PutUint32(b[16:], hi) // ssi_uid
+		le.PutUint32(b[40:], uint32(s.Fields[1]))
+		le.PutUint64(b[56:], s.Fields[2])
+		le.PutUint64(b[64:], s.Fields[3])
+	case s.Code > SI_USER && s.Code < SI_KERNEL && synchronousFault(s.Signo):
+		le.PutUint64(b[72:], s.Fields[0]) // ssi_addr
+	case s.Code > SI_USER && s.Code < SI_KERNEL && s.Signo == SIGIO, s.Code == SI_SIGIO:
+		le.PutUint32(b[28:], lo) // ssi_band
+		le.PutUint32(b[20:], uint32(s.Fields[1]))
+	case s.Code == SI_TIMER:
+		le.PutUint32(b[24:], lo) // ssi_tid
+		le.PutUint32(b[32:], hi) // ssi_overrun
+		le.PutUint64(b[48:], s.Fields[1])
+		le.PutUint32(b[44:], uint32(s.Fields[1]))
+	case s.Code < 0:
+		le.PutUint32(b[12:], lo)
+		le.PutUint32(b[16:], hi)
+		le.PutUint64(b[48:], s.Fields[1]) // ssi_ptr
+		le.PutUint32(b[44:], uint32(s.Fields[1]))
+	default:
+		le.PutUint32(b[12:], lo)
+		le.PutUint32(b[16:], hi)
+	}
+}
+
+// synchronousFault reports whether sig is one a processor fault raises,
+// whose specific si_codes carry a fault address.
+func synchronousFault(sig Signal) bool {
+	switch sig {
+	case SIGILL, SIGFPE, SIGSEGV, SIGBUS, SIGTRAP:
+		return true
+	}
+	return false
+}

@@ -121,6 +121,11 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 
 	k.mu.Lock()
 	child.sigMask = t.sigMask
+	child.sched = t.sched
+	if child.sched.resetOnFork {
+		// SCHED_RESET_ON_FORK: the child starts as an ordinary task.
+		child.sched = schedAttr{}
+	}
 	if f&(abi.CLONE_VM|abi.CLONE_VFORK) != abi.CLONE_VM {
 		child.altStack = t.altStack
 	}
@@ -140,7 +145,7 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 			p.exitSignal = t.proc.exitSignal
 		}
 		t.proc.mu.Lock()
-		p.limits, p.creds, p.comm, p.nice = t.proc.limits, t.proc.creds.clone(), t.proc.comm, t.proc.nice
+		p.limits, p.creds, p.comm = t.proc.limits, t.proc.creds.clone(), t.proc.comm
 		p.notDumpable, p.noNewPrivs = t.proc.notDumpable, t.proc.noNewPrivs
 		t.proc.mu.Unlock()
 		if f&abi.CLONE_SIGHAND != 0 {

@@ -37,9 +37,9 @@ type MM struct {
 	auxv             []byte
 }
 
-// timeSlice is how long a task may keep the engine while another task of
+// TimeSlice is how long a task may keep the engine while another task of
 // the same address space waits for it.
-const timeSlice = 10 * time.Millisecond
+const TimeSlice = 10 * time.Millisecond
 
 // newMM creates an empty address space with its engine and one user.
 func newMM() (*MM, error) {
@@ -76,7 +76,7 @@ func (mm *MM) acquire(t *Task) {
 	default:
 		// Someone holds the engine: preempt any holder that keeps it for a
 		// whole time slice, for as long as this task waits.
-		ticker := time.NewTicker(timeSlice)
+		ticker := time.NewTicker(TimeSlice)
 		mm.mu.Lock()
 		epoch := mm.epoch
 		mm.mu.Unlock()

@@ -87,13 +87,15 @@ type Process struct {
 	waitCont      bool
 	justContinued bool
 	childWait     vfs.Queue
+	// signalQueue announces every signal queued for the process or one of
+	// its threads, for signalfd (signalfd_notify).
+	signalQueue vfs.Queue
 
 	mu     sync.Mutex
 	limits Limits
 	creds  Credentials
 	comm   string
 	start  time.Duration // uptime at creation
-	nice   int
 	// prctl flags.
 	notDumpable bool
 	noNewPrivs  bool

@@ -244,6 +244,8 @@ func (k *Kernel) sendFromLocked(p *Process, t *Task, info abi.Siginfo, tm *timer
 		k.groupExitLocked(p, Signaled(abi.SIGKILL, false))
 		return append([]*Task(nil), p.tasks...)
 	}
+	// signalfd readers hear of it whether or not it is blocked.
+	defer p.signalQueue.Notify(abi.POLLIN | abi.POLLRDNORM)
 	if t != nil {
 		t.pending.addFrom(info, tm)
 		return append(p.continuedWake(), t)
@@ -333,6 +335,9 @@ func (t *Task) deliverSignals() {
 	for {
 		info, act := t.k.dequeue(t)
 		if info.Signo == 0 {
+			// No handler took the mask a sigsuspend-like call saved:
+			// it comes back now.
+			t.RestoreSavedMask()
 			return
 		}
 		sig := info.Signo
@@ -451,14 +456,20 @@ func (t *Task) SetSavedMask(mask abi.SigSet) {
 	t.k.mu.Unlock()
 }
 
-// RestoreSavedMask undoes SetSavedMask when no signal handler will run.
+// RestoreSavedMask undoes SetSavedMask for a call that ends without being
+// interrupted: signals the temporary mask let in stay pending, as
+// restore_saved_sigmask_unless does in Linux.
 func (t *Task) RestoreSavedMask() {
 	t.k.mu.Lock()
-	if t.savedMask != nil && (t.pending.set|t.proc.sharedPending.set)&^t.sigMask == 0 {
+	t.restoreSavedMaskLocked()
+	t.k.mu.Unlock()
+}
+
+func (t *Task) restoreSavedMaskLocked() {
+	if t.savedMask != nil {
 		t.sigMask = *t.savedMask
 		t.savedMask = nil
 	}
-	t.k.mu.Unlock()
 }
 
 // Pending returns the signals pending for t, blocked or not

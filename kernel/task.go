@@ -60,6 +60,7 @@ type Task struct {
 	lastFault *faultInfo
 	stopped   bool       // parked by a group stop
 	pdeathSig abi.Signal // prctl(PR_SET_PDEATHSIG): sent when the parent exits
+	sched     schedAttr  // nice value and scheduling policy
 	interrupt chan struct{}
 
 	affinity []byte // sched_setaffinity's mask; nil means every CPU

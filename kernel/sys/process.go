@@ -82,14 +82,6 @@ func Clone3(t *kernel.Task, a kernel.Args) (uint64, error) {
 	return uint64(tid), err
 }
 
-func le64(b []byte) uint64 {
-	var v uint64
-	for i := range 8 {
-		v |= uint64(b[i]) << (8 * i)
-	}
-	return v
-}
-
 // putRusage writes a struct rusage with the given CPU times.
 func putRusage(t *kernel.Task, addr uint64, user, sys time.Duration) error {
 	ru := abi.Rusage{Utime: abi.DurationTimeval(user), Stime: abi.DurationTimeval(sys)}

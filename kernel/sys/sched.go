@@ -87,3 +87,83 @@ func SchedSetaffinity(t *kernel.Task, a kernel.Args) (uint64, error) {
 	}
 	return 0, abi.EINVAL
 }
+
+// Getpriority implements getpriority(2); the raw call returns 20 - nice.
+func Getpriority(t *kernel.Task, a kernel.Args) (uint64, error) {
+	p, err := t.Getpriority(a.Int(0), a.Int(1))
+	return uint64(p), err
+}
+
+// Setpriority implements setpriority(2).
+func Setpriority(t *kernel.Task, a kernel.Args) (uint64, error) {
+	return 0, t.Setpriority(a.Int(0), a.Int(1), int(a.Int(2)))
+}
+
+// SchedGetscheduler implements sched_getscheduler(2).
+func SchedGetscheduler(t *kernel.Task, a kernel.Args) (uint64, error) {
+	policy, _, err := t.SchedPolicy(a.Int(0))
+	return uint64(policy), err
+}
+
+// SchedGetparam implements sched_getparam(2).
+func SchedGetparam(t *kernel.Task, a kernel.Args) (uint64, error) {
+	if a[1] == 0 {
+		return 0, abi.EINVAL
+	}
+	_, prio, err := t.SchedPolicy(a.Int(0))
+	if err != nil {
+		return 0, err
+	}
+	return 0, putU32(t, a[1], uint32(prio))
+}
+
+// SchedSetscheduler implements sched_setscheduler(2).
+func SchedSetscheduler(t *kernel.Task, a kernel.Args) (uint64, error) {
+	if a.Int(1) < 0 || a[2] == 0 {
+		return 0, abi.EINVAL
+	}
+	prio, err := getU32(t, a[2])
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.SetSchedPolicy(a.Int(0), a.Int(1), int32(prio))
+}
+
+// SchedSetparam implements sched_setparam(2): the priority, policy kept.
+func SchedSetparam(t *kernel.Task, a kernel.Args) (uint64, error) {
+	if a[1] == 0 {
+		return 0, abi.EINVAL
+	}
+	prio, err := getU32(t, a[1])
+	if err != nil {
+		return 0, err
+	}
+	return 0, t.SetSchedPolicy(a.Int(0), -1, int32(prio))
+}
+
+// SchedGetPriorityMax implements sched_get_priority_max(2).
+func SchedGetPriorityMax(t *kernel.Task, a kernel.Args) (uint64, error) {
+	_, hi, err := kernel.PriorityRange(a.Int(0))
+	return uint64(hi), err
+}
+
+// SchedGetPriorityMin implements sched_get_priority_min(2).
+func SchedGetPriorityMin(t *kernel.Task, a kernel.Args) (uint64, error) {
+	lo, _, err := kernel.PriorityRange(a.Int(0))
+	return uint64(lo), err
+}
+
+// SchedRrGetInterval implements sched_rr_get_interval(2): the time slice
+// a thread gets on its engine when others wait, and 0 under SCHED_FIFO,
+// which has none.
+func SchedRrGetInterval(t *kernel.Task, a kernel.Args) (uint64, error) {
+	policy, _, err := t.SchedPolicy(a.Int(0))
+	if err != nil {
+		return 0, err
+	}
+	slice := kernel.TimeSlice
+	if policy&^abi.SCHED_RESET_ON_FORK == abi.SCHED_FIFO {
+		slice = 0
+	}
+	return 0, putTimespec(t, a[1], abi.NsecTimespec(int64(slice)))
+}

@@ -294,7 +294,7 @@ func timevalDuration(tv abi.Timeval) time.Duration {
 }
 
 func putItimerval(t *kernel.Task, addr uint64, value, interval time.Duration) error {
-	b := make([]byte, 32)
+	b := make([]byte, abi.SizeofItimerspec)
 	abi.Itimerval{Interval: abi.DurationTimeval(interval), Value: abi.DurationTimeval(value)}.Encode(b)
 	return t.CopyOut(addr, b)
 }
@@ -307,7 +307,7 @@ func Setitimer(t *kernel.Task, a kernel.Args) (uint64, error) {
 	}
 	var nv abi.Itimerval
 	if a[1] != 0 {
-		b := make([]byte, 32)
+		b := make([]byte, abi.SizeofItimerspec)
 		if err := t.CopyIn(a[1], b); err != nil {
 			return 0, err
 		}
@@ -360,14 +360,14 @@ func TimerCreate(t *kernel.Task, a kernel.Args) (uint64, error) {
 }
 
 func putItimerspec(t *kernel.Task, addr uint64, value, interval time.Duration) error {
-	b := make([]byte, 32)
+	b := make([]byte, abi.SizeofItimerspec)
 	abi.Itimerspec{Interval: abi.NsecTimespec(int64(interval)), Value: abi.NsecTimespec(int64(value))}.Encode(b)
 	return t.CopyOut(addr, b)
 }
 
 // TimerSettime implements timer_settime(2).
 func TimerSettime(t *kernel.Task, a kernel.Args) (uint64, error) {
-	b := make([]byte, 32)
+	b := make([]byte, abi.SizeofItimerspec)
 	if err := t.CopyIn(a[2], b); err != nil {
 		return 0, err
 	}

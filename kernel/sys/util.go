@@ -4,6 +4,8 @@
 package sys
 
 import (
+	"encoding/binary"
+
 	"paddock/abi"
 	"paddock/kernel"
 	"paddock/kernel/vfs"
@@ -90,6 +92,19 @@ func putU64(t *kernel.Task, addr, v uint64) error {
 func putU32(t *kernel.Task, addr uint64, v uint32) error {
 	b := [4]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}
 	return t.CopyOut(addr, b[:])
+}
+
+// le64 and le32 decode little-endian words of guest structures.
+func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
+func le32(b []byte) uint32 { return binary.LittleEndian.Uint32(b) }
+
+// getU32 reads a little-endian 32-bit value.
+func getU32(t *kernel.Task, addr uint64) (uint32, error) {
+	var b [4]byte
+	if err := t.CopyIn(addr, b[:]); err != nil {
+		return 0, err
+	}
+	return le32(b[:]), nil
 }
 
 // getU64 reads a little-endian 64-bit value.

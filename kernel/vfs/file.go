@@ -31,6 +31,11 @@ type (
 		Readiness(mask uint32) uint32
 		Queue() *Queue
 	}
+	// ContextPoller is a Poller whose readiness depends on who asks
+	// (a signalfd reports the caller's pending signals).
+	ContextPoller interface {
+		ReadinessFor(ctx Context, mask uint32) uint32
+	}
 	// Ioctler handles ioctl(2); mem gives access to the caller's memory.
 	Ioctler interface {
 		Ioctl(ctx Context, f *File, cmd uint32, arg uint64, mem Memory) (uint64, error)
@@ -97,6 +102,9 @@ func (f *File) DecRef() {
 		f.OnRelease(f)
 	}
 }
+
+// Released reports whether the last reference to f is gone.
+func (f *File) Released() bool { return f.refs.Load() <= 0 }
 
 // Flags returns the access mode and status flags.
 func (f *File) Flags() uint32 { return f.flags.Load() }

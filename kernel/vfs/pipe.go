@@ -33,10 +33,11 @@ type Pipe struct {
 }
 
 type pipeBuf struct {
-	data  []byte // one page
-	off   int
-	n     int
-	merge bool // PIPE_BUF_FLAG_CAN_MERGE: not set in packet mode
+	data   []byte // one page
+	off    int
+	n      int
+	merge  bool // PIPE_BUF_FLAG_CAN_MERGE: not set in packet mode
+	packet bool // PIPE_BUF_FLAG_PACKET: written in packet mode (O_DIRECT)
 }
 
 // NewPipe returns an empty pipe with the default capacity.
@@ -86,9 +87,10 @@ func (p *Pipe) Buffered() int {
 	return n
 }
 
-// take copies buffered bytes into dst and frees emptied pages. In packet
-// mode a read takes one whole buffer, discarding what does not fit.
-func (p *Pipe) take(dst []byte, packet bool) int {
+// take copies buffered bytes into dst and frees emptied pages. A packet
+// (a page a packet-mode writer filled) ends the read, and what of it does
+// not fit in dst is dropped, as in Linux's pipe_read.
+func (p *Pipe) take(dst []byte) int {
 	done := 0
 	for done < len(dst) && len(p.bufs) > 0 {
 		b := &p.bufs[0]
@@ -96,6 +98,7 @@ func (p *Pipe) take(dst []byte, packet bool) int {
 		done += k
 		b.off += k
 		b.n -= k
+		packet := b.packet
 		if packet {
 			b.n = 0
 		}
@@ -109,12 +112,12 @@ func (p *Pipe) take(dst []byte, packet bool) int {
 	return done
 }
 
-func (p *Pipe) read(ctx Context, dst []byte, nonblock, packet bool) (int, error) {
+func (p *Pipe) read(ctx Context, dst []byte, nonblock bool) (int, error) {
 	w := NewWaiter()
 	for {
 		p.mu.Lock()
 		if len(p.bufs) > 0 {
-			k := p.take(dst, packet)
+			k := p.take(dst)
 			p.mu.Unlock()
 			p.q.Notify(abi.POLLOUT)
 			return k, nil
@@ -164,7 +167,7 @@ func (p *Pipe) write(ctx Context, src []byte, nonblock, packet bool) (int, error
 			return 0, abi.EPIPE
 		}
 		if len(p.bufs) < p.slots {
-			b := pipeBuf{data: make([]byte, abi.PageSize), merge: !packet}
+			b := pipeBuf{data: make([]byte, abi.PageSize), merge: !packet, packet: packet}
 			b.n = copy(b.data, src[done:])
 			p.bufs = append(p.bufs, b)
 			done += b.n
@@ -271,7 +274,7 @@ func (e *pipeEnd) Read(ctx Context, f *File, dst []byte, _ int64) (int, error) {
 	if len(dst) == 0 {
 		return 0, nil
 	}
-	return e.p.read(ctx, dst, f.NonBlocking(), f.Flags()&abi.O_DIRECT != 0)
+	return e.p.read(ctx, dst, f.NonBlocking())
 }
 
 func (e *pipeEnd) Write(ctx Context, f *File, src []byte, _ int64) (int, error) {
@@ -334,7 +337,9 @@ func (v *VFS) NewPipeFiles(c *Creds, flags uint32) (r, w *File) {
 	p := NewPipe()
 	p.open(true, true)
 	name := "pipe:[" + itoa(ino) + "]"
-	r = NewFile(Location{}, inode, &pipeEnd{p: p, read: true}, abi.O_RDONLY|flags)
+	// Packet mode belongs to the writer: the read end has no O_DIRECT
+	// (create_pipe_files).
+	r = NewFile(Location{}, inode, &pipeEnd{p: p, read: true}, abi.O_RDONLY|flags&^abi.O_DIRECT)
 	w = NewFile(Location{}, inode, &pipeEnd{p: p, write: true}, abi.O_WRONLY|flags)
 	r.Name, w.Name = name, name
 	return r, w
@@ -427,7 +432,7 @@ func (v *VFS) dropFIFO(inode Inode, p *Pipe) {
 // Read reads from the pipe as a reader end would (used by the host console
 // pump's consumers).
 func (p *Pipe) Read(ctx Context, dst []byte, nonblock bool) (int, error) {
-	return p.read(ctx, dst, nonblock, false)
+	return p.read(ctx, dst, nonblock)
 }
 
 // Write writes into the pipe as a writer end would.

@@ -73,6 +73,7 @@ type VFS struct {
 	fifos   map[Inode]*Pipe
 	nextDev uint32
 	pipeIno uint64
+	anon    *anonInode
 	// Now is the clock for timestamps.
 	Now func() abi.Timespec
 }

@@ -5,14 +5,22 @@ import (
 	"time"
 )
 
-// Waiter is one blocked task's wake-up channel. A task registers the same
-// Waiter on every Queue it waits on (poll waits on many).
+// Waiter is how a blocked task, or an epoll instance, hears of readiness.
+// A task registers the same Waiter on every Queue it waits on (poll waits
+// on many) and sleeps on C; an epoll instance registers a callback Waiter
+// per watched file.
 type Waiter struct {
-	C chan struct{}
+	C  chan struct{}
+	fn func(events uint32)
 }
 
 // NewWaiter returns a Waiter that is not notified.
 func NewWaiter() *Waiter { return &Waiter{C: make(chan struct{}, 1)} }
+
+// NewCallbackWaiter returns a Waiter that calls fn with the events of each
+// notification. fn runs on the notifier's goroutine without the queue's
+// lock, possibly after the Waiter was removed: it must check for that.
+func NewCallbackWaiter(fn func(events uint32)) *Waiter { return &Waiter{fn: fn} }
 
 // Notify wakes the waiter; notifications do not queue up.
 func (w *Waiter) Notify() {
@@ -20,6 +28,14 @@ func (w *Waiter) Notify() {
 	case w.C <- struct{}{}:
 	default:
 	}
+}
+
+func (w *Waiter) notify(events uint32) {
+	if w.fn != nil {
+		w.fn(events)
+		return
+	}
+	w.Notify()
 }
 
 // Queue holds the waiters interested in an object's readiness.
@@ -45,15 +61,21 @@ func (q *Queue) Remove(w *Waiter) {
 	q.mu.Unlock()
 }
 
-// Notify wakes the waiters interested in any of events.
+// Notify wakes the waiters interested in any of events. The waiters are
+// called after the queue's lock is released, so that a callback may take
+// locks of its own that are held elsewhere while adding to a queue.
 func (q *Queue) Notify(events uint32) {
 	q.mu.Lock()
+	var hit []*Waiter
 	for w, m := range q.ws {
 		if m&events != 0 {
-			w.Notify()
+			hit = append(hit, w)
 		}
 	}
 	q.mu.Unlock()
+	for _, w := range hit {
+		w.notify(events)
+	}
 }
 
 // Context is the task on whose behalf a file operation runs: its

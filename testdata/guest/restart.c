@@ -77,7 +77,7 @@ int main(void)
 	pid_t c = poke(SIGUSR1, 30, p[1], "late");
 	CHECK(read(p[0], buf, sizeof buf));
 	say("handled: %d\n", hits > 0);
-	waitpid(c, NULL, 0);
+	reap(c);
 	CHECK(read(p[0], buf, sizeof buf));
 
 	/* ...and a restarted read that gets the data with it. */
@@ -86,7 +86,7 @@ int main(void)
 	memset(buf, 0, sizeof buf);
 	CHECK(read(p[0], buf, sizeof buf));
 	say("read \"%s\", handled %d\n", buf, hits > 1);
-	waitpid(c, NULL, 0);
+	reap(c);
 
 	/* wait4 restarts too; nanosleep never does and tells the time left. */
 	c = fork();
@@ -99,12 +99,12 @@ int main(void)
 	int st;
 	CHECK(waitpid(c, &st, 0) == c);
 	say("child status %d, handled %d\n", WEXITSTATUS(st), hits > 0);
-	waitpid(pk, NULL, 0);
+	reap(pk);
 	c = poke(SIGUSR1, 30, -1, NULL);
 	struct timespec req = { 5, 0 }, rem = { 0, 0 };
 	CHECK(nanosleep(&req, &rem));
 	say("time left between 4 and 5 s: %d\n", rem.tv_sec == 4 && rem.tv_nsec > 0);
-	waitpid(c, NULL, 0);
+	reap(c);
 
 	/* A blocked signal does not interrupt; an ignored one neither. */
 	signal(SIGUSR2, SIG_IGN);
@@ -113,12 +113,12 @@ int main(void)
 	on(SIGUSR1, 0);
 	CHECK(read(p[0], buf, sizeof buf));
 	say("read \"%s\" through an ignored signal\n", buf);
-	waitpid(c, NULL, 0);
+	reap(c);
 
 	/* pause and sigsuspend always return EINTR. */
 	c = poke(SIGUSR1, 20, -1, NULL);
 	CHECK(pause());
-	waitpid(c, NULL, 0);
+	reap(c);
 
 	/* alarm: the time left of the previous one comes back. */
 	on(SIGALRM, 0);
