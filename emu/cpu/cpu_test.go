@@ -381,3 +381,61 @@ func TestRepeatedDivideError(t *testing.T) {
 		}
 	}
 }
+
+// TestStopsKeepState stops a guest that calls a function through a
+// register in a loop, from another goroutine, over and over; after each
+// stop the registers are read and written back, as signal delivery and
+// rt_sigreturn do, and the run resumes. The loop must finish with the
+// right count. The guest makes a syscall first whose handler writes RIP,
+// as rt_sigreturn does: Unicorn must not keep skipping the PC
+// synchronisation of later stops because of it.
+func TestStopsKeepState(t *testing.T) {
+	code := []byte{
+		0x0f, 0x05, // syscall
+		0x48, 0xc7, 0xc1, 0x00, 0x24, 0xf4, 0x00, // mov rcx, 16000000
+		0x48, 0x8d, 0x05, 0x09, 0x00, 0x00, 0x00, // loop: lea rax, [rip+9] (func)
+		0xff, 0xd0, // call rax
+		0x48, 0xff, 0xc9, // dec rcx
+		0x75, 0xf2, // jnz loop
+		0xf4,             // hlt
+		0x90,             // nop
+		0x48, 0xff, 0xc3, // func: inc rbx
+		0xc3, // ret
+	}
+	e, _ := newTestEngine(t, code, func(e *Engine) { e.SetPC(e.PC()) }, nil)
+	e.SetReg(RSP, dataAddr+0x800)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				e.Interrupt()
+				time.Sleep(50 * time.Microsecond)
+			}
+		}
+	}()
+	defer close(done)
+	pc := uint64(codeAddr)
+	stops := 0
+	for {
+		x := e.Run(pc)
+		if x.Kind == ExitHalt {
+			break
+		}
+		if x.Kind != ExitStop {
+			t.Fatalf("exit %+v at %#x after %d stops", x, e.PC(), stops)
+		}
+		stops++
+		var r Regs
+		e.Regs(&r)
+		fx := e.FXSave()
+		e.FXRstor(fx)
+		e.SetRegs(&r)
+		pc = e.PC()
+	}
+	if got := e.Reg(RBX); got != 16000000 {
+		t.Errorf("rbx = %d after %d stops, want 16000000", got, stops)
+	}
+}
