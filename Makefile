@@ -68,7 +68,16 @@ GUEST_DYNAMIC := $(patsubst testdata/guest/%.c,$(BUILD)/guest/dynamic/%,$(GUEST_
 GUEST_GLIBC := $(patsubst testdata/guest/%.c,$(BUILD)/guest/glibc/%,$(GUEST_SRC))
 GUEST_CFLAGS := -O1 -g -Wall -Wno-unused-result -D_GNU_SOURCE
 
-guests: $(GUEST_STATIC) $(GUEST_DYNAMIC) $(GUEST_GLIBC)
+# Programs that only ever run under paddock (a fork bomb must not run on
+# the host), static.
+CONFINED_SRC := $(wildcard testdata/confined/*.c)
+CONFINED := $(patsubst testdata/confined/%.c,$(BUILD)/confined/%,$(CONFINED_SRC))
+
+guests: $(GUEST_STATIC) $(GUEST_DYNAMIC) $(GUEST_GLIBC) $(CONFINED)
+
+$(BUILD)/confined/%: testdata/confined/%.c testdata/guest/guest.h
+	@mkdir -p $(@D)
+	musl-gcc $(GUEST_CFLAGS) -Itestdata/guest -static -o $@ $< -lm
 
 $(BUILD)/guest/static/%: testdata/guest/%.c testdata/guest/guest.h
 	@mkdir -p $(@D)

@@ -4,6 +4,10 @@
 // docs/PERFORMANCE.md.
 //
 // Usage: go run ./bench -paddock build/paddock -root build/bench-root
+//
+// Arguments beginning with "/" are paths in the bench root; for the
+// native and qemu runners, which work in the root directory, they become
+// relative. dd's if= and of= operands name host devices on those runners.
 package main
 
 import (
@@ -48,28 +52,44 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	// Every runner works in the root: native and qemu see its files as
+	// relative paths, paddock as the root itself. RUN prefixes each
+	// command a script execs, so that under qemu the children are
+	// emulated too (qemu-user would run them natively otherwise).
 	runners := []runner{
 		{"native", func(argv []string) *exec.Cmd {
-			return exec.Command(filepath.Join(absRoot, argv[0]), hostArgs(absRoot, argv[1:])...)
+			c := exec.Command(filepath.Join(absRoot, argv[0]), hostArgs(argv[1:])...)
+			c.Dir, c.Env = absRoot, []string{"RUN="}
+			return c
 		}},
 		{"paddock", func(argv []string) *exec.Cmd {
-			return exec.Command(*paddock, append([]string{"run", "--root", absRoot, "--"}, argv...)...)
+			return exec.Command(*paddock, append([]string{"run", "--root", absRoot, "-w", "/", "-e", "RUN=", "--"}, argv...)...)
 		}},
 	}
 	if *qemu != "" {
 		if p, err := exec.LookPath(*qemu); err == nil {
 			runners = append(runners, runner{"qemu-x86_64", func(argv []string) *exec.Cmd {
-				return exec.Command(p, append([]string{filepath.Join(absRoot, argv[0])}, hostArgs(absRoot, argv[1:])...)...)
+				c := exec.Command(p, append([]string{filepath.Join(absRoot, argv[0])}, hostArgs(argv[1:])...)...)
+				c.Dir, c.Env = absRoot, []string{"RUN=" + p}
+				return c
 			}})
 		} else {
 			fmt.Fprintf(os.Stderr, "bench: %s not found, skipping it\n", *qemu)
 		}
 	}
 	const syscalls = 2000000
+	const forks = 300
+	const trips = 100000
 	workloads := []workload{
 		{"(a) busybox true start-up", []string{"/bin/busybox", "true"}, 30, 0, ""},
 		{"(b) getppid loop", []string{"/bin/getppid", fmt.Sprint(syscalls)}, 5, syscalls, "syscall"},
 		{"(c) sha256sum of 64 MiB", []string{"/bin/busybox", "sha256sum", "/data/64M"}, 3, 0, ""},
+		{"(d) 300 fork+exec of true from sh", []string{"/bin/busybox", "sh", "-c",
+			fmt.Sprintf(`i=0; while [ $i -lt %d ]; do $RUN ./bin/true; i=$((i+1)); done`, forks)}, 3, forks, "fork+exec"},
+		{"(e) dd bs=1 count=500000", []string{"/bin/busybox", "dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=500000"},
+			3, 1000000, "syscall"},
+		{"(f) pipe ping-pong, 2 processes", []string{"/bin/pingpong", fmt.Sprint(trips)}, 3, trips, "round trip"},
+		{"(g) mutex ping-pong, 2 threads", []string{"/bin/mutex", fmt.Sprint(trips)}, 3, trips, "hand-over"},
 	}
 	fmt.Printf("Machine: %s/%s, %d CPUs, %s. Median of the runs; CPU time is user+system of the whole process tree.\n\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
@@ -96,13 +116,14 @@ func main() {
 	}
 }
 
-// hostArgs turns guest paths in arguments into host paths under root, for
-// the runners that see the host's files.
-func hostArgs(root string, args []string) []string {
+// hostArgs turns guest paths in arguments into paths relative to the
+// root, where the runners that see the host's files work; device paths
+// stay as they are.
+func hostArgs(args []string) []string {
 	out := make([]string, len(args))
 	for i, a := range args {
-		if strings.HasPrefix(a, "/") {
-			a = filepath.Join(root, a)
+		if strings.HasPrefix(a, "/") && !strings.HasPrefix(a, "/dev/") {
+			a = "." + a
 		}
 		out[i] = a
 	}

@@ -5,6 +5,9 @@ paddock=$1
 root=build/bench-root
 mkdir -p "$root/bin" "$root/data" "$root/tmp" "$root/dev" "$root/proc"
 cp "$(command -v busybox)" "$root/bin/busybox"
-musl-gcc -O2 -static -o "$root/bin/getppid" testdata/bench/getppid.c
+ln -sf busybox "$root/bin/true"
+for prog in getppid pingpong mutex; do
+	musl-gcc -O2 -static -o "$root/bin/$prog" "testdata/bench/$prog.c"
+done
 [ -f "$root/data/64M" ] || head -c 67108864 /dev/urandom > "$root/data/64M"
 go run ./bench -paddock "$paddock" -root "$root"

@@ -49,10 +49,12 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 		k.mu.Unlock()
 		return 0, abi.EAGAIN
 	}
-	if f&abi.CLONE_THREAD == 0 && !creds.Privileged() {
+	if !creds.Privileged() {
+		// RLIMIT_NPROC counts the user's tasks, threads included
+		// (copy_process checks user->processes).
 		n := uint64(0)
-		for _, p := range k.procs {
-			if p.state == procRunning && p.Creds().RealUID == creds.RealUID {
+		for _, x := range k.tasks {
+			if x.proc.Creds().RealUID == creds.RealUID {
 				n++
 			}
 		}

@@ -3,7 +3,6 @@ package kernel
 import (
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
 
@@ -36,6 +35,7 @@ type Task struct {
 	exitNow   bool        // the task is done: leave the run loop
 	execNext  *execResult // a new program to switch to
 	offEngine *pendingSyscall
+	trying    bool // a call that may sleep runs in the hook: Block may not
 	// restart continues a syscall interrupted with ERESTART_RESTARTBLOCK
 	// when restart_syscall(2) runs (Linux's restart_block).
 	restart   func(*Task) (uint64, error)
@@ -129,6 +129,25 @@ func (t *Task) Creds() *vfs.Creds {
 // passes or the task has a signal to handle (ERESTARTSYS). Time asleep is
 // not CPU time.
 func (t *Task) Block(w *vfs.Waiter, deadline time.Time) error {
+	if t.trying {
+		// A first attempt inside the engine's hook must not sleep: a
+		// sleeping goroutine there holds its OS thread, and waking it
+		// costs tens of microseconds where an ordinary goroutine costs
+		// one. Either the wait is over already or the call runs again
+		// off the engine.
+		select {
+		case <-w.C:
+			return nil
+		default:
+		}
+		switch {
+		case !deadline.IsZero() && !time.Now().Before(deadline):
+			return abi.ETIMEDOUT
+		case t.k.signalPending(t):
+			return abi.ERESTARTSYS
+		}
+		return vfs.ErrMustBlock
+	}
 	start := time.Now()
 	defer func() {
 		t.mu.Lock()
@@ -225,6 +244,11 @@ func (t *Task) TakeRestart() func(*Task) (uint64, error) {
 	return fn
 }
 
+// Trying reports whether the task is making a first attempt at a call
+// inside the engine's hook, where Block returns vfs.ErrMustBlock rather
+// than sleep.
+func (t *Task) Trying() bool { return t.trying }
+
 // SetRegsWritten tells the dispatcher that the handler set the registers
 // itself (rt_sigreturn), so RAX must not be overwritten.
 func (t *Task) SetRegsWritten() { t.regsSet = true }
@@ -251,11 +275,9 @@ func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) {
 	if nr < abi.MaxSysno {
 		entry = t.k.syscalls[nr]
 	}
-	if entry.Fn != nil && entry.Blocks != nil && entry.Blocks(a) && t.mm.shared() {
-		t.offEngine = &pendingSyscall{nr: nr, args: a, pc: pc}
-		t.mm.eng.Stop()
-		return
-	}
+	// A call that may sleep first runs here, where it must not sleep;
+	// if it would, it runs again off the engine.
+	t.trying = entry.Fn != nil && entry.Blocks != nil && entry.Blocks(a)
 	start := time.Now()
 	t.mu.Lock()
 	blockedBefore := t.blocked
@@ -264,6 +286,15 @@ func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) {
 	t.mu.Lock()
 	t.sys += time.Since(start) - (t.blocked - blockedBefore)
 	t.mu.Unlock()
+	t.trying = false
+	if err == vfs.ErrMustBlock {
+		// A signal mask the call installed for its wait goes back; the
+		// call installs it again.
+		t.RestoreSavedMask()
+		t.offEngine = &pendingSyscall{nr: nr, args: a, pc: pc}
+		t.mm.eng.Stop()
+		return
+	}
 	t.finishSyscall(nr, a, pc, ret, err)
 	t.mm.as.Sync()
 	if t.stopNow || t.exitNow || t.execNext != nil || t.vforkWait != nil {
@@ -277,8 +308,21 @@ func (t *Task) invoke(nr abi.Sysno, entry Syscall, a Args) (uint64, error) {
 		return 0, abi.ENOSYS
 	}
 	if w := t.k.cfg.Trace; w != nil {
-		fmt.Fprintf(w, "[%d] %s(%#x, %#x, %#x, %#x, %#x, %#x) ...\n", t.tid, nr.Name(), a[0], a[1], a[2], a[3], a[4], a[5])
+		// A first attempt that has to sleep is not shown: the call shows
+		// when it runs again, off the engine, before it sleeps.
+		call := func() {
+			fmt.Fprintf(w, "[%d] %s(%#x, %#x, %#x, %#x, %#x, %#x) ...\n", t.tid, nr.Name(), a[0], a[1], a[2], a[3], a[4], a[5])
+		}
+		if !t.trying {
+			call()
+		}
 		ret, err := entry.Fn(t, a)
+		if err == vfs.ErrMustBlock {
+			return ret, err
+		}
+		if t.trying {
+			call()
+		}
 		if err != nil {
 			fmt.Fprintf(w, "[%d] ... %s = -1 %s\n", t.tid, nr.Name(), errnoOf(err).Name())
 		} else {
@@ -337,10 +381,9 @@ func (t *Task) start() {
 
 // run is the task's life: guest code on the engine until the task exits.
 func (t *Task) run() {
-	// The goroutine keeps its OS thread while it runs guest code, which
-	// Unicorn prefers; handing the engine between goroutines is fine.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
+	// The goroutine is not locked to an OS thread: Unicorn runs an engine
+	// from any thread, and an unlocked goroutine is cheap to wake when
+	// it blocks off the engine.
 	t.mm.acquire(t)
 	for t.beforeGuest() {
 		mm := t.mm

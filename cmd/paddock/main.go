@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -105,6 +106,7 @@ type options struct {
 	cpus     int
 	trace    io.Writer
 	traceTo  string
+	profile  string
 }
 
 func runFlags(out io.Writer) *flag.FlagSet {
@@ -123,6 +125,7 @@ func defineFlags(fs *flag.FlagSet, o *options) {
 	fs.Var(&o.binds, "v", "bind host directory `HOST:GUEST[:ro]` into the guest (repeatable)")
 	fs.IntVar(&o.cpus, "cpus", runtime.NumCPU(), "number of `CPU`s the guest is told it has")
 	fs.StringVar(&o.traceTo, "trace", "", "write a line per syscall to `FILE` (- for stderr)")
+	fs.StringVar(&o.profile, "cpuprofile", "", "write a Go CPU profile of paddock itself to `FILE`")
 }
 
 func runCommand(args []string, stdin, stdout, stderr *os.File) int {
@@ -173,6 +176,18 @@ func runCommand(args []string, stdin, stdout, stderr *os.File) int {
 		}
 		defer f.Close()
 		o.trace = f
+	}
+
+	if o.profile != "" {
+		f, err := os.Create(o.profile)
+		if err != nil {
+			return fail("--cpuprofile: %v", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fail("--cpuprofile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 
 	// The guest gets EPIPE, and then its own SIGPIPE, when it writes to a

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/cgo"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -76,10 +77,16 @@ type Engine struct {
 	interrupt atomic.Bool
 	inHook    bool // a syscall handler is running
 	closed    bool
+	fresh     *Context // a new CPU's state, for reuse from the pool
 }
 
 // New creates an engine for 64-bit x86 code with no memory mapped.
 func New(syscall SyscallHandler, fault FaultHandler) (*Engine, error) {
+	if e := pool.get(); e != nil {
+		e.onSyscall, e.onFault = syscall, fault
+		e.closed = false
+		return e, nil
+	}
 	u, err := uc.NewUnicorn(uc.ARCH_X86, uc.MODE_64)
 	if err != nil {
 		return nil, fmt.Errorf("unicorn: %w", err)
@@ -90,21 +97,75 @@ func New(syscall SyscallHandler, fault FaultHandler) (*Engine, error) {
 	e.handle = cgo.NewHandle(e)
 	e.st.handle = C.uintptr_t(e.handle)
 	if rc := C.pd_install_hooks(e.h, e.st); rc != C.UC_ERR_OK {
-		e.Close()
+		e.destroy()
 		return nil, fmt.Errorf("unicorn: installing hooks: %w", uc.UcError(rc))
 	}
+	// The state of a new CPU, to give a recycled engine.
+	if e.fresh, err = e.NewContext(); err != nil {
+		e.destroy()
+		return nil, err
+	}
+	e.Save(e.fresh)
 	return e, nil
 }
 
 // Close releases the engine. Host memory mapped into it is not touched.
+// The engine goes back to a pool, reset to a new CPU with nothing mapped
+// and nothing translated, for the next New: creating one costs about half
+// a millisecond, and fork and exec each need one.
 func (e *Engine) Close() {
 	if e.closed {
 		return
 	}
 	e.closed = true
+	e.onSyscall, e.onFault = nil, nil
+	e.stopAsked.Store(false)
+	e.interrupt.Store(false)
+	if C.pd_reset(e.h, e.st) != C.UC_ERR_OK || !pool.put(e) {
+		e.destroy()
+	}
+}
+
+// destroy frees the engine for good.
+func (e *Engine) destroy() {
+	e.fresh.Free()
 	e.u.Close()
 	e.handle.Delete()
 	C.free(unsafe.Pointer(e.st))
+}
+
+// pool keeps reset engines for New, up to a bound that holds what a busy
+// shell script creates and retires at once.
+var pool enginePool
+
+type enginePool struct {
+	mu   sync.Mutex
+	free []*Engine
+}
+
+const poolSize = 8
+
+func (p *enginePool) get() *Engine {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := len(p.free)
+	if n == 0 {
+		return nil
+	}
+	e := p.free[n-1]
+	p.free = p.free[:n-1]
+	e.Restore(e.fresh)
+	return e
+}
+
+func (p *enginePool) put(e *Engine) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) == poolSize {
+		return false
+	}
+	p.free = append(p.free, e)
+	return true
 }
 
 // Map maps size bytes of host memory at host into the guest at addr. Both

@@ -1,6 +1,7 @@
 package cpu
 
 import (
+	"bytes"
 	"syscall"
 	"testing"
 	"time"
@@ -437,5 +438,43 @@ func TestStopsKeepState(t *testing.T) {
 	}
 	if got := e.Reg(RBX); got != 16000000 {
 		t.Errorf("rbx = %d after %d stops, want 16000000", got, stops)
+	}
+}
+
+// TestRecycledEngineIsNew checks that an engine that went back to the pool
+// comes out as a new one: nothing mapped, nothing translated, registers
+// and FPU state of a new CPU.
+func TestRecycledEngineIsNew(t *testing.T) {
+	var fresh Regs
+	n, err := New(func(*Engine) {}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.Regs(&fresh)
+	freshFX := n.FXSave()
+	n.Close()
+
+	// mov rbx, 7; movq xmm0, rbx; hlt
+	e, _ := newTestEngine(t, []byte{0x48, 0xc7, 0xc3, 0x07, 0, 0, 0, 0x66, 0x48, 0x0f, 0x6e, 0xc3, 0xf4}, func(*Engine) {}, nil)
+	if x := e.Run(codeAddr); x.Kind != ExitHalt {
+		t.Fatalf("first run: %+v", x)
+	}
+	e.Close()
+
+	r, err := New(func(*Engine) {}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var got Regs
+	r.Regs(&got)
+	if got != fresh {
+		t.Errorf("registers of a recycled engine: %+v, want %+v", got, fresh)
+	}
+	if !bytes.Equal(r.FXSave(), freshFX) {
+		t.Error("a recycled engine keeps its old FPU state")
+	}
+	if x := r.Run(codeAddr); x.Kind != ExitFault || x.Access != Fetch {
+		t.Errorf("running at the old code address: %+v, want a fetch fault", x)
 	}
 }

@@ -71,6 +71,32 @@ uc_err pd_flush_tlb(uc_engine *uc)
 	return uc_ctl_flush_tlb(uc);
 }
 
+uc_err pd_reset(uc_engine *uc, pd_state *st)
+{
+	uc_mem_region *regions;
+	uint32_t n, i;
+	uc_err err;
+
+	err = uc_mem_regions(uc, &regions, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n && !err; i++)
+		err = uc_mem_unmap(uc, regions[i].begin, regions[i].end - regions[i].begin + 1);
+	uc_free(regions);
+	if (err)
+		return err;
+	err = uc_ctl_flush_tb(uc);
+	if (err)
+		return err;
+	err = uc_ctl_flush_tlb(uc);
+	if (err)
+		return err;
+	st->exit = PD_EXIT_NONE;
+	st->fault_type = -1;
+	st->set_ret = 0;
+	return UC_ERR_OK;
+}
+
 
 void pd_fxsave(uc_engine *uc, uint8_t *buf)
 {

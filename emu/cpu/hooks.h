@@ -33,6 +33,9 @@ typedef struct {
 uc_err pd_install_hooks(uc_engine *uc, pd_state *st);
 uc_err pd_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
 uc_err pd_flush_tlb(uc_engine *uc);
+// pd_reset unmaps all memory and drops every translation and TLB entry, so
+// that the engine can serve a new address space.
+uc_err pd_reset(uc_engine *uc, pd_state *st);
 
 #endif
 

@@ -162,6 +162,10 @@ func withSigmask(t *kernel.Task, addr, size uint64) error {
 // select), and a call that was not interrupted puts the signal mask back
 // at once; an interrupted one leaves that to the signal's delivery.
 func finishTimed(t *kernel.Task, n uint64, err error, tsAddr uint64, deadline time.Time, timeval bool) (uint64, error) {
+	if err == vfs.ErrMustBlock {
+		// The call runs again off the engine, from the start.
+		return 0, err
+	}
 	if err != abi.ERESTARTNOHAND {
 		t.RestoreSavedMask()
 	}

@@ -5,6 +5,7 @@ import (
 
 	"paddock/abi"
 	"paddock/kernel"
+	"paddock/kernel/vfs"
 )
 
 // sigsetSize is the kernel's sigset_t size; rt_* calls take it as an
@@ -102,16 +103,26 @@ func RtSigsuspend(t *kernel.Task, a kernel.Args) (uint64, error) {
 	t.SetSavedMask(set)
 	for {
 		if err := t.Sleep(365 * 24 * time.Hour); err != nil {
-			return 0, abi.ERESTARTNOHAND
+			return 0, sleepInterrupted(err)
 		}
 	}
+}
+
+// sleepInterrupted is the result of a call that sleeps until a signal
+// comes (pause, rt_sigsuspend) once its sleep ends: ERESTARTNOHAND, or the
+// request to sleep off the engine.
+func sleepInterrupted(err error) error {
+	if err == vfs.ErrMustBlock {
+		return err
+	}
+	return abi.ERESTARTNOHAND
 }
 
 // Pause implements pause(2).
 func Pause(t *kernel.Task, a kernel.Args) (uint64, error) {
 	for {
 		if err := t.Sleep(365 * 24 * time.Hour); err != nil {
-			return 0, abi.ERESTARTNOHAND
+			return 0, sleepInterrupted(err)
 		}
 	}
 }
@@ -161,7 +172,9 @@ func RtSigtimedwait(t *kernel.Task, a kernel.Args) (uint64, error) {
 				return 0, abi.EAGAIN
 			}
 		}
-		if err := t.Sleep(d); err != nil && t.Pending()&set == 0 {
+		if err := t.Sleep(d); err == vfs.ErrMustBlock {
+			return 0, err
+		} else if err != nil && t.Pending()&set == 0 {
 			// Another signal: its handler runs when the call returns.
 			return 0, abi.EINTR
 		}

@@ -5,6 +5,7 @@ import (
 
 	"paddock/abi"
 	"paddock/kernel"
+	"paddock/kernel/vfs"
 )
 
 func putTimespec(t *kernel.Task, addr uint64, ts abi.Timespec) error {
@@ -83,8 +84,8 @@ func sleep(t *kernel.Task, d time.Duration, rem uint64) error {
 // Linux's hrtimer_nanosleep does.
 func sleepUntil(t *kernel.Task, deadline time.Time, rem uint64) error {
 	err := t.Sleep(time.Until(deadline))
-	if err == nil {
-		return nil
+	if err == nil || err == vfs.ErrMustBlock {
+		return err
 	}
 	if rem != 0 {
 		left := max(time.Until(deadline), 0)

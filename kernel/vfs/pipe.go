@@ -87,6 +87,19 @@ func (p *Pipe) Buffered() int {
 	return n
 }
 
+// fitsLocked reports whether a write of n bytes goes in whole now: the
+// part that is not a whole number of pages may top up the last page, the
+// rest needs free pages.
+func (p *Pipe) fitsLocked(n int, packet bool) bool {
+	room := (p.slots - len(p.bufs)) * abi.PageSize
+	if chars := n & (abi.PageSize - 1); !packet && chars != 0 && len(p.bufs) > 0 {
+		if last := &p.bufs[len(p.bufs)-1]; last.merge && last.off+last.n+chars <= abi.PageSize {
+			room += chars
+		}
+	}
+	return n <= room
+}
+
 // take copies buffered bytes into dst and frees emptied pages. A packet
 // (a page a packet-mode writer filled) ends the read, and what of it does
 // not fit in dst is dropped, as in Linux's pipe_read.
@@ -147,6 +160,12 @@ func (p *Pipe) write(ctx Context, src []byte, nonblock, packet bool) (int, error
 	if p.readers == 0 {
 		p.mu.Unlock()
 		return 0, abi.EPIPE
+	}
+	if !nonblock && Trying(ctx) && !p.fitsLocked(len(src), packet) {
+		// It would write part and sleep for room: nothing is written
+		// until the call can sleep.
+		p.mu.Unlock()
+		return 0, ErrMustBlock
 	}
 	// Top up the last page with the part of the request that is not a
 	// whole number of pages, if it fits entirely.
@@ -388,6 +407,12 @@ func (v *VFS) openFIFO(ctx Context, inode Inode, flags uint32) (FileOps, error) 
 	}
 	p.mu.Lock()
 	wSeen := p.wOpens
+	if Trying(ctx) && !nonblock && (read && !write && p.writers == 0 || write && !read && p.readers == 0) {
+		// It would wait for the other end: the open happens when the
+		// call can sleep.
+		p.mu.Unlock()
+		return nil, ErrMustBlock
+	}
 	p.mu.Unlock()
 	p.open(read, write)
 	end := &pipeEnd{p: p, read: read, write: write, wSeen: wSeen, onRelease: func() { v.dropFIFO(inode, p) }}

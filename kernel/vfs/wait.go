@@ -1,9 +1,24 @@
 package vfs
 
 import (
+	"errors"
 	"sync"
 	"time"
 )
+
+// ErrMustBlock is what Context.Block returns when the caller may not sleep
+// now: the operation gives up without side effects and is tried again
+// where sleeping is allowed. It never reaches a guest.
+var ErrMustBlock = errors.New("vfs: the operation must sleep")
+
+// Trying reports whether ctx is making a first attempt at a call that
+// must not sleep (Block returns ErrMustBlock): an operation that would do
+// part of its work and then sleep must check this first and give up
+// before doing anything.
+func Trying(ctx Context) bool {
+	t, ok := ctx.(interface{ Trying() bool })
+	return ok && t.Trying()
+}
 
 // Waiter is how a blocked task, or an epoll instance, hears of readiness.
 // A task registers the same Waiter on every Queue it waits on (poll waits
@@ -66,6 +81,10 @@ func (q *Queue) Remove(w *Waiter) {
 // locks of its own that are held elsewhere while adding to a queue.
 func (q *Queue) Notify(events uint32) {
 	q.mu.Lock()
+	if len(q.ws) == 0 {
+		q.mu.Unlock()
+		return
+	}
 	var hit []*Waiter
 	for w, m := range q.ws {
 		if m&events != 0 {
@@ -85,5 +104,7 @@ type Context interface {
 	// Block sleeps until w is notified (nil), the deadline passes
 	// (ETIMEDOUT; a zero deadline never passes) or a signal must be handled
 	// (ERESTARTSYS, which the syscall layer turns into EINTR or a restart).
+	// When the caller may not sleep now it returns ErrMustBlock instead of
+	// sleeping, and the operation must return that error at once.
 	Block(w *Waiter, deadline time.Time) error
 }
