@@ -72,6 +72,8 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 	}
 	eng.Save(ctx)
 	child := &Task{k: k, ctx: ctx, ctxValid: true}
+	// A thread may share pending signals of its process: look once.
+	child.sigHint.Store(true)
 	child.startFix = func(e *cpu.Engine) {
 		e.SetReg(cpu.RAX, 0)
 		if a.Stack != 0 {

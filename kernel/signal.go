@@ -248,9 +248,13 @@ func (k *Kernel) sendFromLocked(p *Process, t *Task, info abi.Siginfo, tm *timer
 	defer p.signalQueue.Notify(abi.POLLIN | abi.POLLRDNORM)
 	if t != nil {
 		t.pending.addFrom(info, tm)
+		t.sigHint.Store(true)
 		return append(p.continuedWake(), t)
 	}
 	p.sharedPending.addFrom(info, tm)
+	for _, x := range p.tasks {
+		x.sigHint.Store(true)
+	}
 	// Wake the thread that will take it: the leader if it does not block
 	// it, else the first that does not.
 	for _, x := range p.tasks {
@@ -293,9 +297,19 @@ func (k *Kernel) taskKilled(t *Task) bool {
 
 // dequeue takes the next signal t should act on, with its action, or 0.
 func (k *Kernel) dequeue(t *Task) (abi.Siginfo, abi.SigAction) {
+	if !t.sigHint.Load() {
+		// Nothing was queued since the queues were last seen empty: the
+		// common case after every syscall, without the kernel's lock.
+		return abi.Siginfo{}, abi.SigAction{}
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	p := t.proc
+	defer func() {
+		if t.pending.set == 0 && p.sharedPending.set == 0 {
+			t.sigHint.Store(false)
+		}
+	}()
 	for {
 		sig := t.pending.next(t.sigMask)
 		from := &t.pending
@@ -395,6 +409,7 @@ func (k *Kernel) forceSignal(t *Task, info abi.Siginfo) {
 		t.sigMask &^= abi.SigSetOf(sig)
 	}
 	t.pending.add(info)
+	t.sigHint.Store(true)
 	k.mu.Unlock()
 }
 
@@ -460,6 +475,10 @@ func (t *Task) SetSavedMask(mask abi.SigSet) {
 // interrupted: signals the temporary mask let in stay pending, as
 // restore_saved_sigmask_unless does in Linux.
 func (t *Task) RestoreSavedMask() {
+	if t.savedMask == nil {
+		// Only the task itself sets it: no lock needed to see it unset.
+		return
+	}
 	t.k.mu.Lock()
 	t.restoreSavedMaskLocked()
 	t.k.mu.Unlock()

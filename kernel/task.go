@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"paddock/abi"
@@ -47,9 +48,9 @@ type Task struct {
 	mu        sync.Mutex
 	user, sys time.Duration
 	blocked   time.Duration
-	runStart  time.Time // when the current run on the engine began
-	runSys    time.Duration
-	runBlock  time.Duration
+	runEng    *cpu.Engine   // the engine of the run in progress, or nil
+	runSys    time.Duration // sys when that run began
+	lastUser  time.Duration // the user time last reported, never to go back
 
 	// Signal state, guarded by the kernel's lock.
 	sigMask   abi.SigSet
@@ -60,7 +61,11 @@ type Task struct {
 	lastFault *faultInfo
 	stopped   bool       // parked by a group stop
 	pdeathSig abi.Signal // prctl(PR_SET_PDEATHSIG): sent when the parent exits
-	sched     schedAttr  // nice value and scheduling policy
+	// sigHint is set whenever a signal is queued for the task or its
+	// process and cleared when both queues are seen empty, so that the
+	// check after each syscall needs no lock.
+	sigHint   atomic.Bool
+	sched     schedAttr // nice value and scheduling policy
 	interrupt chan struct{}
 
 	affinity []byte // sched_setaffinity's mask; nil means every CPU
@@ -99,14 +104,22 @@ func (t *Task) FDs() *FDTable { return t.fds }
 func (t *Task) FS() *FSContext { return t.fs }
 
 // CPUTime returns the task's user and system time, the run on the engine
-// in progress included.
+// in progress included. User time is what the host thread running the
+// engine spent, less the time in syscall handlers, which is system time.
 func (t *Task) CPUTime() (user, sys time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	user = t.user
-	if !t.runStart.IsZero() {
-		user += time.Since(t.runStart) - (t.sys - t.runSys) - (t.blocked - t.runBlock)
+	if t.runEng != nil {
+		if cpu, ok := t.runEng.RunningCPU(); ok {
+			user += max(cpu-(t.sys-t.runSys), 0)
+		}
 	}
+	// A run that ends between two readings is counted from the engine's
+	// final figure, which may be a little under the estimate: never go
+	// back.
+	user = max(user, t.lastUser)
+	t.lastUser = user
 	return user, t.sys
 }
 
@@ -389,13 +402,12 @@ func (t *Task) run() {
 		mm := t.mm
 		mm.as.Sync()
 		t.mu.Lock()
-		t.runSys, t.runBlock = t.sys, t.blocked
-		t.runStart = time.Now()
+		t.runSys, t.runEng = t.sys, mm.eng
 		t.mu.Unlock()
 		x := mm.eng.Run(mm.eng.PC())
 		t.mu.Lock()
-		t.user += time.Since(t.runStart) - (t.sys - t.runSys) - (t.blocked - t.runBlock)
-		t.runStart = time.Time{}
+		t.user += max(mm.eng.RunCPU()-(t.sys-t.runSys), 0)
+		t.runEng = nil
 		t.mu.Unlock()
 		switch {
 		case t.exitNow:

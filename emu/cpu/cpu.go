@@ -233,10 +233,6 @@ func (k ExitKind) String() string {
 	return [...]string{"stop", "fault", "interrupt", "invalid instruction", "halt"}[k]
 }
 
-// noUntil is an address the guest can never reach, so that Unicorn's "until"
-// never stops it.
-const noUntil = ^uint64(0)
-
 // Run executes guest code from pc until something stops it. A pending
 // Interrupt makes it return ExitStop at once.
 func (e *Engine) Run(pc uint64) Exit {
@@ -249,7 +245,10 @@ func (e *Engine) Run(pc uint64) Exit {
 		e.SetPC(pc)
 		return Exit{Kind: ExitStop}
 	}
-	err := e.u.Start(pc, noUntil)
+	var err error
+	if rc := C.pd_run(e.h, e.st, C.uint64_t(pc)); rc != C.UC_ERR_OK {
+		err = uc.UcError(rc)
+	}
 	e.running.Store(false)
 	e.interrupt.Store(false)
 	stopped := e.stopAsked.Swap(false)
@@ -296,6 +295,20 @@ func (e *Engine) faultExit(ue uc.UcError) Exit {
 		x.Addr = e.PC()
 	}
 	return x
+}
+
+// RunCPU returns the CPU time the host thread spent in the last Run, the
+// syscall handlers it called included.
+func (e *Engine) RunCPU() time.Duration { return time.Duration(e.st.last_run_ns) }
+
+// RunningCPU returns the CPU time the Run in progress has used so far, and
+// false if the engine is not running. Any goroutine may call it.
+func (e *Engine) RunningCPU() (time.Duration, bool) {
+	ns := C.pd_run_cpu(e.st)
+	if ns < 0 {
+		return 0, false
+	}
+	return time.Duration(ns), true
 }
 
 // Stop makes Run return with ExitStop as soon as possible. It may be called

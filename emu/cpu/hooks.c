@@ -161,3 +161,45 @@ void pd_fxrstor(uc_engine *uc, const uint8_t *buf)
 	for (i = 0; i < 16; i++)
 		uc_reg_write(uc, UC_X86_REG_XMM0 + i, buf + 160 + 16 * i);
 }
+
+static int64_t clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	if (clock_gettime(c, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uc_err pd_run(uc_engine *uc, pd_state *st, uint64_t begin)
+{
+	uc_err err;
+
+	// The run stays on this thread from start to end (uc_emu_start and
+	// the hooks it calls), so this thread's CPU clock times it exactly:
+	// time the host takes the thread away does not count, as it would on
+	// a wall clock.
+	pthread_getcpuclockid(pthread_self(), &st->clock);
+	st->run_start_ns = clock_ns(st->clock);
+	st->run_seq++;
+	__atomic_store_n(&st->running, 1, __ATOMIC_RELEASE);
+	err = uc_emu_start(uc, begin, ~(uint64_t)0, 0, 0);
+	__atomic_store_n(&st->running, 0, __ATOMIC_RELEASE);
+	st->last_run_ns = clock_ns(st->clock) - st->run_start_ns;
+	return err;
+}
+
+int64_t pd_run_cpu(pd_state *st)
+{
+	uint32_t seq = __atomic_load_n(&st->run_seq, __ATOMIC_ACQUIRE);
+	int64_t ns;
+
+	if (!__atomic_load_n(&st->running, __ATOMIC_ACQUIRE))
+		return -1;
+	ns = clock_ns(st->clock) - st->run_start_ns;
+	// The clock read is only the run's if the run is still the same one.
+	if (!__atomic_load_n(&st->running, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&st->run_seq, __ATOMIC_ACQUIRE) != seq)
+		return -1;
+	return ns > 0 ? ns : 0;
+}

@@ -6,6 +6,8 @@
 
 #include <stdint.h>
 #include <unicorn/unicorn.h>
+#include <pthread.h>
+#include <time.h>
 
 // Exit kinds recorded by the hooks (kept in sync with exit.go).
 enum {
@@ -28,9 +30,23 @@ typedef struct {
 	uint64_t fault_addr;
 	int32_t fault_size;
 	uintptr_t handle;  // cgo.Handle of the Go engine
+	// CPU time of the host thread running the engine: the clock and its
+	// reading when the current run began (valid while running is set), and
+	// what the last run used.
+	volatile int32_t running;
+	volatile uint32_t run_seq; // counts runs, to detect a run ending mid-read
+	clockid_t clock;
+	int64_t run_start_ns;
+	int64_t last_run_ns;
 } pd_state;
 
 uc_err pd_install_hooks(uc_engine *uc, pd_state *st);
+// pd_run runs the engine from begin, timing the run on the host thread's
+// CPU clock.
+uc_err pd_run(uc_engine *uc, pd_state *st, uint64_t begin);
+// pd_run_cpu returns the CPU time the run in progress has used so far, or
+// -1 if none is in progress. Any thread may call it.
+int64_t pd_run_cpu(pd_state *st);
 uc_err pd_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
 uc_err pd_flush_tlb(uc_engine *uc);
 // pd_reset unmaps all memory and drops every translation and TLB entry, so
