@@ -71,6 +71,16 @@ func (k *Kernel) futexKey(t *Task, addr uint64, private bool) (futexKey, error) 
 	return futexKey{space, off}, nil
 }
 
+// futexKeys returns the keys of the two words an operation on two futexes
+// names.
+func (k *Kernel) futexKeys(t *Task, addr, addr2 uint64, private bool) (key, key2 futexKey, err error) {
+	if key, err = k.futexKey(t, addr, private); err != nil {
+		return
+	}
+	key2, err = k.futexKey(t, addr2, private)
+	return
+}
+
 // FutexWait implements FUTEX_WAIT and FUTEX_WAIT_BITSET: if the word at
 // addr still holds val, sleep until woken, the deadline (zero: none) or a
 // signal.
@@ -138,11 +148,7 @@ func (t *Task) FutexWake(addr uint64, private bool, n int, bitset uint32) (int, 
 // addr2.
 func (t *Task) FutexRequeue(addr, addr2 uint64, private bool, nwake, nmove int, cmp *uint32) (int, error) {
 	k := t.k
-	key, err := k.futexKey(t, addr, private)
-	if err != nil {
-		return 0, err
-	}
-	key2, err := k.futexKey(t, addr2, private)
+	key, key2, err := k.futexKeys(t, addr, addr2, private)
 	if err != nil {
 		return 0, err
 	}
@@ -182,11 +188,7 @@ func (t *Task) FutexRequeue(addr, addr2 uint64, private bool, nwake, nmove int, 
 // with the engine held, so the change is atomic for the guest.
 func (t *Task) FutexWakeOp(addr, addr2 uint64, private bool, n, n2 int, op uint32) (int, error) {
 	k := t.k
-	key, err := k.futexKey(t, addr, private)
-	if err != nil {
-		return 0, err
-	}
-	key2, err := k.futexKey(t, addr2, private)
+	key, key2, err := k.futexKeys(t, addr, addr2, private)
 	if err != nil {
 		return 0, err
 	}

@@ -123,11 +123,9 @@ func (t *Task) Getpgid(pid int32) (int32, error) {
 	k := t.k
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	p := t.proc
-	if pid != 0 {
-		if p = k.procs[pid]; p == nil || p.state == procDead {
-			return 0, abi.ESRCH
-		}
+	p, err := t.lookupLocked(pid)
+	if err != nil {
+		return 0, err
 	}
 	return p.pgrp.pgid, nil
 }
@@ -137,11 +135,9 @@ func (t *Task) Getsid(pid int32) (int32, error) {
 	k := t.k
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	p := t.proc
-	if pid != 0 {
-		if p = k.procs[pid]; p == nil || p.state == procDead {
-			return 0, abi.ESRCH
-		}
+	p, err := t.lookupLocked(pid)
+	if err != nil {
+		return 0, err
 	}
 	return p.pgrp.session.sid, nil
 }
@@ -281,4 +277,16 @@ func (k *Kernel) maySignal(from *Process, c *Credentials, to *Process, sig abi.S
 		return from.pgrp != nil && to.pgrp != nil && from.pgrp.session == to.pgrp.session
 	}
 	return false
+}
+
+// lookupLocked returns the live process pid names (0: the caller's), for
+// calls that take a pid argument. The caller holds k.mu.
+func (t *Task) lookupLocked(pid int32) (*Process, error) {
+	if pid == 0 {
+		return t.proc, nil
+	}
+	if p := t.k.procs[pid]; p != nil && p.state != procDead {
+		return p, nil
+	}
+	return nil, abi.ESRCH
 }

@@ -75,9 +75,16 @@ type Engine struct {
 	// stop request that stays pending until a Run consumes it.
 	running   atomic.Bool
 	interrupt atomic.Bool
-	inHook    bool // a syscall handler is running
-	closed    bool
-	fresh     *Context // a new CPU's state, for reuse from the pool
+	// runMu orders a stop from another goroutine against the start and
+	// end of a run: a stop aimed at one run must neither land in the next
+	// (uc_emu_start clears Unicorn's stop flag, but a stop arriving just
+	// after that would end the new run at once) nor leave its stopAsked
+	// to be consumed by the previous one, which made such a run look like
+	// a halt.
+	runMu  sync.Mutex
+	inHook bool // a syscall handler is running
+	closed bool
+	fresh  *Context // a new CPU's state, for reuse from the pool
 }
 
 // New creates an engine for 64-bit x86 code with no memory mapped.
@@ -238,20 +245,24 @@ func (k ExitKind) String() string {
 func (e *Engine) Run(pc uint64) Exit {
 	e.st.exit = C.PD_EXIT_NONE
 	e.st.fault_type = -1
-	e.running.Store(true)
+	e.runMu.Lock()
 	if e.interrupt.Swap(false) {
-		e.running.Store(false)
 		e.stopAsked.Store(false)
+		e.runMu.Unlock()
 		e.SetPC(pc)
 		return Exit{Kind: ExitStop}
 	}
+	e.running.Store(true)
+	e.runMu.Unlock()
 	var err error
 	if rc := C.pd_run(e.h, e.st, C.uint64_t(pc)); rc != C.UC_ERR_OK {
 		err = uc.UcError(rc)
 	}
+	e.runMu.Lock()
 	e.running.Store(false)
 	e.interrupt.Store(false)
 	stopped := e.stopAsked.Swap(false)
+	e.runMu.Unlock()
 	if err != nil {
 		var ue uc.UcError
 		if errors.As(err, &ue) {
@@ -314,8 +325,18 @@ func (e *Engine) RunningCPU() (time.Duration, bool) {
 // Stop makes Run return with ExitStop as soon as possible. It may be called
 // from a syscall handler or from any other goroutine.
 func (e *Engine) Stop() {
-	e.stopAsked.Store(true)
-	e.u.Stop()
+	e.runMu.Lock()
+	e.stopRunningLocked()
+	e.runMu.Unlock()
+}
+
+// stopRunningLocked asks the current run, if there is one, to stop. The
+// caller holds runMu.
+func (e *Engine) stopRunningLocked() {
+	if e.running.Load() {
+		e.stopAsked.Store(true)
+		e.u.Stop()
+	}
 }
 
 // Interrupt makes the current or next Run return with ExitStop; unlike a
@@ -324,17 +345,22 @@ func (e *Engine) Stop() {
 // Run consumes it and is repeated while guest code keeps running. Any
 // goroutine may call it.
 func (e *Engine) Interrupt() {
+	e.runMu.Lock()
 	e.interrupt.Store(true)
-	if !e.running.Load() {
+	running := e.running.Load()
+	e.stopRunningLocked()
+	e.runMu.Unlock()
+	if !running {
 		return
 	}
-	e.Stop()
 	go func() {
 		for i := 0; i < 1000 && e.interrupt.Load() && e.running.Load(); i++ {
 			time.Sleep(time.Millisecond)
-			if e.interrupt.Load() && e.running.Load() {
-				e.Stop()
+			e.runMu.Lock()
+			if e.interrupt.Load() {
+				e.stopRunningLocked()
 			}
+			e.runMu.Unlock()
 		}
 	}()
 }

@@ -389,17 +389,19 @@ func TestRepeatedDivideError(t *testing.T) {
 // rt_sigreturn do, and the run resumes. The loop must finish with the
 // right count. The guest makes a syscall first whose handler writes RIP,
 // as rt_sigreturn does: Unicorn must not keep skipping the PC
-// synchronisation of later stops because of it.
+// synchronisation of later stops because of it. A stop that lands on the
+// final hlt reports a stop with the PC after the hlt, as a halted x86 CPU
+// resumes after it, hence the jump back to it.
 func TestStopsKeepState(t *testing.T) {
 	code := []byte{
 		0x0f, 0x05, // syscall
 		0x48, 0xc7, 0xc1, 0x00, 0x24, 0xf4, 0x00, // mov rcx, 16000000
-		0x48, 0x8d, 0x05, 0x09, 0x00, 0x00, 0x00, // loop: lea rax, [rip+9] (func)
+		0x48, 0x8d, 0x05, 0x0a, 0x00, 0x00, 0x00, // loop: lea rax, [rip+10] (func)
 		0xff, 0xd0, // call rax
 		0x48, 0xff, 0xc9, // dec rcx
 		0x75, 0xf2, // jnz loop
-		0xf4,             // hlt
-		0x90,             // nop
+		0xf4,       // halt: hlt
+		0xeb, 0xfd, // jmp halt
 		0x48, 0xff, 0xc3, // func: inc rbx
 		0xc3, // ret
 	}

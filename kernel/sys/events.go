@@ -3,6 +3,7 @@ package sys
 import (
 	"paddock/abi"
 	"paddock/kernel"
+	"paddock/kernel/vfs"
 )
 
 // Eventfd implements eventfd(2).
@@ -59,15 +60,11 @@ func TimerfdSettime(t *kernel.Task, a kernel.Args) (uint64, error) {
 	if !its.Value.Valid() || !its.Interval.Valid() {
 		return 0, abi.EINVAL
 	}
-	f, err := file(t, a.Int(0))
+	f, tf, err := timerFD(t, a.Int(0))
 	if err != nil {
 		return 0, err
 	}
 	defer f.DecRef()
-	tf := kernel.TimerFDOf(f)
-	if tf == nil {
-		return 0, abi.EINVAL
-	}
 	ov, oi := tf.Set(its.Value.Duration(), its.Interval.Duration(), flags&abi.TFD_TIMER_ABSTIME != 0)
 	if a[3] != 0 {
 		return 0, putItimerspec(t, a[3], ov, oi)
@@ -77,15 +74,11 @@ func TimerfdSettime(t *kernel.Task, a kernel.Args) (uint64, error) {
 
 // TimerfdGettime implements timerfd_gettime(2).
 func TimerfdGettime(t *kernel.Task, a kernel.Args) (uint64, error) {
-	f, err := file(t, a.Int(0))
+	f, tf, err := timerFD(t, a.Int(0))
 	if err != nil {
 		return 0, err
 	}
 	defer f.DecRef()
-	tf := kernel.TimerFDOf(f)
-	if tf == nil {
-		return 0, abi.EINVAL
-	}
 	v, i := tf.Get()
 	return 0, putItimerspec(t, a[1], v, i)
 }
@@ -123,4 +116,19 @@ func signalfd(t *kernel.Task, fd int32, maskAddr, size uint64, flags uint32) (ui
 	}
 	s.SetMask(mask)
 	return uint64(fd), nil
+}
+
+// timerFD returns the file fd names and its timer, EINVAL when it is not
+// a timerfd. The caller releases the file.
+func timerFD(t *kernel.Task, fd int32) (*vfs.File, *kernel.TimerFD, error) {
+	f, err := file(t, fd)
+	if err != nil {
+		return nil, nil, err
+	}
+	tf := kernel.TimerFDOf(f)
+	if tf == nil {
+		f.DecRef()
+		return nil, nil, abi.EINVAL
+	}
+	return f, tf, nil
 }
