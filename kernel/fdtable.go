@@ -14,9 +14,9 @@ type FDTable struct {
 	mu    sync.Mutex
 	users int // tasks sharing the table (CLONE_FILES)
 	files map[int32]fdEntry
-	// onClose runs for every file a descriptor stops referring to, before
-	// the reference is dropped (POSIX record locks go on any close).
-	onClose func(f *vfs.File)
+	// locks is the lock manager whose POSIX locks this table owns: they go
+	// when any descriptor of the file is closed (locks_remove_posix).
+	locks *vfs.Locks
 }
 
 type fdEntry struct {
@@ -25,7 +25,9 @@ type fdEntry struct {
 }
 
 // NewFDTable returns an empty table with one user.
-func NewFDTable() *FDTable { return &FDTable{users: 1, files: map[int32]fdEntry{}} }
+func NewFDTable(locks *vfs.Locks) *FDTable {
+	return &FDTable{users: 1, files: map[int32]fdEntry{}, locks: locks}
+}
 
 // share adds a user (clone with CLONE_FILES).
 func (t *FDTable) share() *FDTable {
@@ -114,9 +116,7 @@ func (t *FDTable) InstallAt(fd int32, f *vfs.File, cloexec bool) {
 }
 
 func (t *FDTable) closeFile(f *vfs.File) {
-	if t.onClose != nil {
-		t.onClose(f)
-	}
+	t.locks.ReleasePOSIX(f, t)
 	f.DecRef()
 }
 
@@ -188,7 +188,7 @@ func (t *FDTable) CloseAll() {
 func (t *FDTable) Fork() *FDTable {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	n := &FDTable{users: 1, files: make(map[int32]fdEntry, len(t.files)), onClose: t.onClose}
+	n := &FDTable{users: 1, files: make(map[int32]fdEntry, len(t.files)), locks: t.locks}
 	for fd, e := range t.files {
 		e.file.IncRef()
 		n.files[fd] = e

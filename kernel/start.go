@@ -20,7 +20,7 @@ type StartSpec struct {
 // Its descriptors 0, 1 and 2 are the host's standard files. An error means
 // the program could not be started; the error says why, for the user.
 func (k *Kernel) Start(s StartSpec) error {
-	fds := NewFDTable()
+	fds := NewFDTable(k.vfs.Locks())
 	for fd, hf := range []struct {
 		f     *os.File
 		flags uint32

@@ -114,8 +114,7 @@ func Dup3(t *kernel.Task, a kernel.Args) (uint64, error) {
 	return dup3(t, a.Int(0), a.Int(1), a.Uint(2))
 }
 
-// Fcntl implements fcntl(2) for descriptor and status flags, F_DUPFD and
-// pipe sizes; record locks come with the lock table.
+// Fcntl implements fcntl(2).
 func Fcntl(t *kernel.Task, a kernel.Args) (uint64, error) {
 	fd, cmd := a.Int(0), a.Int(1)
 	fds := t.FDs()
@@ -163,6 +162,8 @@ func Fcntl(t *kernel.Task, a kernel.Args) (uint64, error) {
 		c := t.Process().Creds()
 		n, err := p.SetSize(a.Uint(2), c.Privileged())
 		return uint64(n), err
+	case abi.F_GETLK, abi.F_SETLK, abi.F_SETLKW, abi.F_OFD_GETLK, abi.F_OFD_SETLK, abi.F_OFD_SETLKW:
+		return 0, fcntlLock(t, f, cmd, a[2])
 	}
 	return 0, abi.EINVAL
 }

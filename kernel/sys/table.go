@@ -21,6 +21,7 @@ var blocking = map[abi.Sysno]func(kernel.Args) bool{
 	abi.SYS_POLL: always, abi.SYS_PPOLL: always, abi.SYS_SELECT: always, abi.SYS_PSELECT6: always,
 	abi.SYS_EPOLL_WAIT: always, abi.SYS_EPOLL_PWAIT: always, abi.SYS_EPOLL_PWAIT2: always,
 	abi.SYS_RESTART_SYSCALL: always, abi.SYS_SCHED_YIELD: always, abi.SYS_FSYNC: always, abi.SYS_FDATASYNC: always,
+	abi.SYS_FCNTL: fcntlBlocks, abi.SYS_FLOCK: flockBlocks,
 }
 
 // Table is paddock's syscall table. A number without an entry returns
@@ -62,6 +63,7 @@ var Table = func() *kernel.SyscallTable {
 		abi.SYS_EXIT:                   Exit,
 		abi.SYS_UNAME:                  Uname,
 		abi.SYS_FCNTL:                  Fcntl,
+		abi.SYS_FLOCK:                  Flock,
 		abi.SYS_FSYNC:                  Fsync,
 		abi.SYS_FDATASYNC:              Fsync,
 		abi.SYS_TRUNCATE:               Truncate,

@@ -74,6 +74,7 @@ type VFS struct {
 	nextDev uint32
 	pipeIno uint64
 	anon    *anonInode
+	locks   *Locks
 	// Now is the clock for timestamps.
 	Now func() abi.Timespec
 }
