@@ -111,7 +111,7 @@ func (t *Task) loadELF(r *vfs.Resolver, f *vfs.File, l vfs.Location, a *vfs.Attr
 		return nil, abi.ENOMEM
 	}
 	p := t.proc
-	mm.as.SetLimits(func() uint64 { return p.Limit(abi.RLIMIT_AS) }, func() uint64 { return p.Limit(abi.RLIMIT_STACK) })
+	mm.as.SetLimits(mmLimits(func() *Process { return p }))
 	exePath, _ := t.k.vfs.Path(r.Root, l)
 	exe := elf.File{R: fileReader{t, f}, Size: a.Size, Path: exePath, Dev: a.Dev, Ino: a.Ino}
 	var held []*vfs.File

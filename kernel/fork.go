@@ -100,8 +100,9 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 			return 0, abi.ENOMEM
 		}
 		mm.as = as
-		p := t.proc
-		as.SetLimits(func() uint64 { return p.Limit(abi.RLIMIT_AS) }, func() uint64 { return p.Limit(abi.RLIMIT_STACK) })
+		// The limits are the child's own; child.proc is set before the
+		// child first runs.
+		as.SetLimits(mmLimits(func() *Process { return child.proc }))
 		mm.exe, mm.argStart, mm.argEnd, mm.envStart, mm.envEnd, mm.auxv =
 			t.mm.exe, t.mm.argStart, t.mm.argEnd, t.mm.envStart, t.mm.envEnd, t.mm.auxv
 		child.mm = mm
@@ -152,6 +153,9 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 		p.limits, p.creds, p.comm = t.proc.limits, t.proc.creds.clone(), t.proc.comm
 		p.notDumpable, p.noNewPrivs = t.proc.notDumpable, t.proc.noNewPrivs
 		t.proc.mu.Unlock()
+		p.mu.Lock()
+		p.watchCPULimitLocked()
+		p.mu.Unlock()
 		if f&abi.CLONE_SIGHAND != 0 {
 			p.sighand = t.proc.sighand
 		} else {

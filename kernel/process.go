@@ -93,9 +93,11 @@ type Process struct {
 
 	mu     sync.Mutex
 	limits Limits
-	creds  Credentials
-	comm   string
-	start  time.Duration // uptime at creation
+	// cpuWatch says a goroutine enforces RLIMIT_CPU (watchCPULimit).
+	cpuWatch bool
+	creds    Credentials
+	comm     string
+	start    time.Duration // uptime at creation
 	// prctl flags.
 	notDumpable bool
 	noNewPrivs  bool
@@ -204,6 +206,13 @@ func (p *Process) Zombie() bool {
 	p.k.mu.Lock()
 	defer p.k.mu.Unlock()
 	return p.state == procZombie
+}
+
+// exited reports whether the process has ended, reaped or not.
+func (p *Process) exited() bool {
+	p.k.mu.Lock()
+	defer p.k.mu.Unlock()
+	return p.state >= procZombie
 }
 
 // Status returns the wait status of an exited process.

@@ -1,7 +1,11 @@
 package kernel
 
 import (
+	"math"
+	"time"
+
 	"paddock/abi"
+	"paddock/emu/mmu"
 )
 
 // Limits are a process's resource limits.
@@ -33,6 +37,16 @@ func DefaultLimits() Limits {
 		abi.RLIMIT_NICE:       {Cur: 0, Max: 0},
 		abi.RLIMIT_RTPRIO:     {Cur: 0, Max: 0},
 		abi.RLIMIT_RTTIME:     {Cur: inf, Max: inf},
+	}
+}
+
+// mmLimits are the limits an address space enforces, read from the
+// process proc returns at the time of each check.
+func mmLimits(proc func() *Process) mmu.Limits {
+	return mmu.Limits{
+		AS:    func() uint64 { return proc().Limit(abi.RLIMIT_AS) },
+		Stack: func() uint64 { return proc().Limit(abi.RLIMIT_STACK) },
+		Data:  func() uint64 { return proc().Limit(abi.RLIMIT_DATA) },
 	}
 }
 
@@ -73,5 +87,67 @@ func (p *Process) SetRlimit(r int, nl abi.Rlimit, privileged bool) (abi.Rlimit, 
 		return abi.Rlimit{}, abi.EPERM
 	}
 	p.limits[r] = nl
+	if r == abi.RLIMIT_CPU {
+		p.watchCPULimitLocked()
+	}
 	return old, nil
+}
+
+// cpuLimitPoll is how often the CPU time of a process with a finite
+// RLIMIT_CPU is compared with it; Linux checks at every tick.
+const cpuLimitPoll = 10 * time.Millisecond
+
+// watchCPULimitLocked starts the watcher of RLIMIT_CPU if the soft limit
+// is finite and none runs. p.mu is held.
+func (p *Process) watchCPULimitLocked() {
+	if p.cpuWatch || p.limits[abi.RLIMIT_CPU].Cur == inf {
+		return
+	}
+	p.cpuWatch = true
+	go p.watchCPULimit()
+}
+
+// seconds converts a limit in seconds to a duration, saturating.
+func seconds(s uint64) time.Duration {
+	if s > math.MaxInt64/uint64(time.Second) {
+		return math.MaxInt64
+	}
+	return time.Duration(s) * time.Second
+}
+
+// watchCPULimit enforces RLIMIT_CPU as Linux's check_process_timers does:
+// at the soft limit SIGXCPU, and the soft limit moves one second on, so
+// that SIGXCPU comes every second; at the hard limit SIGKILL. It ends
+// when the process exits or the soft limit becomes infinite.
+func (p *Process) watchCPULimit() {
+	for {
+		time.Sleep(cpuLimitPoll)
+		if p.exited() {
+			return
+		}
+		u, s := p.CPUTime()
+		used := u + s
+		p.mu.Lock()
+		l := p.limits[abi.RLIMIT_CPU]
+		if l.Cur == inf {
+			p.cpuWatch = false
+			p.mu.Unlock()
+			return
+		}
+		var sig abi.Signal
+		switch {
+		case l.Max != inf && used >= seconds(l.Max):
+			sig = abi.SIGKILL
+		case used >= seconds(l.Cur):
+			sig = abi.SIGXCPU
+			p.limits[abi.RLIMIT_CPU].Cur = l.Cur + 1
+		}
+		p.mu.Unlock()
+		if sig != 0 {
+			p.k.SendSignal(p, abi.Siginfo{Signo: sig, Code: abi.SI_KERNEL})
+		}
+		if sig == abi.SIGKILL {
+			return
+		}
+	}
 }

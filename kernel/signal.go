@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"math"
 	"paddock/abi"
 	"paddock/emu/cpu"
 )
@@ -187,14 +188,37 @@ func (k *Kernel) SendSignalToTask(t *Task, info abi.Siginfo) {
 	}
 }
 
-// SendSignalSelf raises sig for t itself (SIGPIPE after EPIPE, SIGXFSZ).
+// SendSignalSelf raises sig for t itself (SIGPIPE after EPIPE, SIGXFSZ
+// after EFBIG) as Linux's send_sig(sig, current, 0) does: SI_USER, from
+// the caller.
 func (t *Task) SendSignalSelf(sig abi.Signal) {
-	info := abi.Siginfo{Signo: sig, Code: abi.SI_KERNEL}
-	if sig == abi.SIGPIPE {
-		info.Code = abi.SI_USER
-		info.SetPid(t.proc.pid, t.proc.Creds().RealUID)
-	}
+	info := abi.Siginfo{Signo: sig, Code: abi.SI_USER}
+	info.SetPid(t.proc.pid, t.proc.Creds().RealUID)
 	t.k.SendSignalToTask(t, info)
+}
+
+// FileSizeLimit returns RLIMIT_FSIZE, the largest size t may make a file.
+func (t *Task) FileSizeLimit() int64 {
+	l := t.proc.Limit(abi.RLIMIT_FSIZE)
+	if l > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return int64(l)
+}
+
+// FileSizeExceeded is told that t tried to pass RLIMIT_FSIZE: it gets
+// SIGXFSZ, and its call fails with EFBIG.
+func (t *Task) FileSizeExceeded() { t.SendSignalSelf(abi.SIGXFSZ) }
+
+// CheckFileSize fails with EFBIG, and raises SIGXFSZ, when a file of size
+// cur would grow to size beyond RLIMIT_FSIZE (inode_newsize_ok, for
+// truncate and fallocate); shrinking is always allowed.
+func (t *Task) CheckFileSize(size, cur int64) error {
+	if size > cur && size > t.FileSizeLimit() {
+		t.FileSizeExceeded()
+		return abi.EFBIG
+	}
+	return nil
 }
 
 // sendLocked queues a signal for p (or for thread t) and returns the tasks

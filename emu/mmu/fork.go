@@ -14,7 +14,7 @@ func (as *AddressSpace) Fork(eng *cpu.Engine) (*AddressSpace, error) {
 	defer as.mu.Unlock()
 	as.syncLocked()
 	child := &AddressSpace{eng: eng, brkStart: as.brkStart, brk: as.brk,
-		limitAS: as.limitAS, limitStack: as.limitStack}
+		limits: as.limits}
 	copies := map[*hostMem]*hostMem{}
 	for _, v := range as.vmas {
 		c := *v

@@ -39,7 +39,7 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, flags uint32, newAddr 
 		as.unmapLocked(old+newLen, old+oldLen)
 		return old, nil
 	}
-	if lim := as.limit(); lim != abi.RLIM_INFINITY && newLen > oldLen && as.total()+newLen-oldLen > lim {
+	if lim := limit(as.limits.AS); lim != abi.RLIM_INFINITY && newLen > oldLen && as.total()+newLen-oldLen > lim {
 		return 0, abi.ENOMEM
 	}
 	// Grow in place when [old, old+oldLen) is the tail of v and the room
@@ -136,7 +136,7 @@ func (as *AddressSpace) Brk(addr uint64, limitData uint64) uint64 {
 		if !as.free(oldEnd, newEnd) || !as.clearOfStackGap(newEnd) {
 			return as.brk
 		}
-		if lim := as.limit(); lim != abi.RLIM_INFINITY && as.total()+newEnd-oldEnd > lim {
+		if lim := limit(as.limits.AS); lim != abi.RLIM_INFINITY && as.total()+newEnd-oldEnd > lim {
 			return as.brk
 		}
 		if as.heap != nil && as.heap.End == oldEnd {
@@ -187,10 +187,10 @@ func (as *AddressSpace) MapStack(top, size uint64) error {
 }
 
 func (as *AddressSpace) stackLimit() uint64 {
-	if as.limitStack == nil {
+	if as.limits.Stack == nil {
 		return 8 << 20
 	}
-	return as.limitStack()
+	return as.limits.Stack()
 }
 
 // Grow handles an access to unmapped addr: if addr lies in the room a stack
@@ -218,14 +218,13 @@ func (as *AddressSpace) growLocked(addr uint64) bool {
 		return false
 	}
 	newStart := abi.PageRoundDown(addr)
-	limit := as.stackLimit()
-	if limit != abi.RLIM_INFINITY && v.End-newStart > limit {
+	if sl := as.stackLimit(); sl != abi.RLIM_INFINITY && v.End-newStart > sl {
 		return false
 	}
 	if i > 0 && as.vmas[i-1].End+stackGuardGap > newStart {
 		return false
 	}
-	if lim := as.limit(); lim != abi.RLIM_INFINITY && as.total()+v.Start-newStart > lim {
+	if lim := limit(as.limits.AS); lim != abi.RLIM_INFINITY && as.total()+v.Start-newStart > lim {
 		return false
 	}
 	grow := v.Start - newStart

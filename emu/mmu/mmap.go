@@ -59,9 +59,15 @@ func (as *AddressSpace) Map(m Mapping) (uint64, error) {
 			return 0, abi.ENOMEM
 		}
 	}
-	if lim := as.limit(); lim != abi.RLIM_INFINITY {
+	if lim := limit(as.limits.AS); lim != abi.RLIM_INFINITY {
 		replaced := as.overlap(addr, addr+length)
 		if as.total()-replaced+length > lim {
+			return 0, abi.ENOMEM
+		}
+	}
+	if lim := limit(as.limits.Data); lim != abi.RLIM_INFINITY && isData(m.Prot, m.Shared, m.GrowsDown) {
+		replaced := as.dataOverlap(addr, addr+length)
+		if as.dataTotal()-replaced+length > lim {
 			return 0, abi.ENOMEM
 		}
 	}
@@ -89,11 +95,29 @@ func (as *AddressSpace) Map(m Mapping) (uint64, error) {
 	return addr, nil
 }
 
-func (as *AddressSpace) limit() uint64 {
-	if as.limitAS == nil {
+func limit(f func() uint64) uint64 {
+	if f == nil {
 		return abi.RLIM_INFINITY
 	}
-	return as.limitAS()
+	return f()
+}
+
+// isData reports whether a mapping counts against RLIMIT_DATA: private,
+// writable and not a stack, as Linux's is_data_mapping says.
+func isData(prot uint32, shared, growsDown bool) bool {
+	return prot&abi.PROT_WRITE != 0 && !shared && !growsDown
+}
+
+// dataOverlap returns how many bytes of [start, end) data mappings hold.
+func (as *AddressSpace) dataOverlap(start, end uint64) uint64 {
+	var n uint64
+	for i := as.find(start); i < len(as.vmas) && as.vmas[i].Start < end; i++ {
+		v := as.vmas[i]
+		if isData(v.Prot, v.Shared, v.GrowsDown) {
+			n += min(end, v.End) - max(start, v.Start)
+		}
+	}
+	return n
 }
 
 // overlap returns how many bytes of [start, end) are mapped.

@@ -79,10 +79,15 @@ type AddressSpace struct {
 	invalMu    sync.Mutex
 	invalidate [][2]uint64
 
-	// limitAS returns RLIMIT_AS; nil means unlimited.
-	limitAS func() uint64
-	// limitStack returns RLIMIT_STACK for stack growth.
-	limitStack func() uint64
+	limits Limits
+}
+
+// Limits report the resource limits an address space enforces; a nil
+// function means no limit (8 MiB for the stack).
+type Limits struct {
+	AS    func() uint64 // RLIMIT_AS: all mappings
+	Stack func() uint64 // RLIMIT_STACK: stack growth
+	Data  func() uint64 // RLIMIT_DATA: the heap and private writable mappings
 }
 
 // New returns an empty address space whose code runs on eng. The engine's
@@ -95,10 +100,8 @@ func New(eng *cpu.Engine) *AddressSpace {
 // Engine returns the engine that runs this address space's code.
 func (as *AddressSpace) Engine() *cpu.Engine { return as.eng }
 
-// SetLimits installs the functions that report RLIMIT_AS and RLIMIT_STACK.
-func (as *AddressSpace) SetLimits(addrSpace, stack func() uint64) {
-	as.limitAS, as.limitStack = addrSpace, stack
-}
+// SetLimits installs the functions that report the limits.
+func (as *AddressSpace) SetLimits(l Limits) { as.limits = l }
 
 // find returns the index of the first VMA whose End is above addr.
 func (as *AddressSpace) find(addr uint64) int {
@@ -141,6 +144,18 @@ func (as *AddressSpace) total() uint64 {
 	var n uint64
 	for _, v := range as.vmas {
 		n += v.Len()
+	}
+	return n
+}
+
+// dataTotal returns the bytes of data mappings (isData), the heap among
+// them.
+func (as *AddressSpace) dataTotal() uint64 {
+	var n uint64
+	for _, v := range as.vmas {
+		if isData(v.Prot, v.Shared, v.GrowsDown) {
+			n += v.Len()
+		}
 	}
 	return n
 }

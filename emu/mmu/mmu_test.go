@@ -251,7 +251,7 @@ func TestBrk(t *testing.T) {
 
 func TestStackGrowth(t *testing.T) {
 	as := newAS(t)
-	as.SetLimits(nil, func() uint64 { return 1 << 20 })
+	as.SetLimits(Limits{Stack: func() uint64 { return 1 << 20 }})
 	top := uint64(StackTop)
 	if err := as.MapStack(top, 4*4096); err != nil {
 		t.Fatal(err)

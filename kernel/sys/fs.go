@@ -594,6 +594,9 @@ func Truncate(t *kernel.Task, a kernel.Args) (uint64, error) {
 	if err := vfs.CheckAccess(vcreds(t), &at, vfs.MayWrite); err != nil {
 		return 0, err
 	}
+	if err := t.CheckFileSize(int64(a[1]), at.Size); err != nil {
+		return 0, err
+	}
 	return boolErr(t.Kernel().VFS().Truncate(l, int64(a[1])))
 }
 
@@ -608,6 +611,9 @@ func Ftruncate(t *kernel.Task, a kernel.Args) (uint64, error) {
 	at := f.Inode.Attr()
 	if !at.IsRegular() || !f.Writable() || !f.Loc.Valid() {
 		return 0, abi.EINVAL
+	}
+	if err := t.CheckFileSize(int64(a[1]), at.Size); err != nil {
+		return 0, err
 	}
 	return boolErr(t.Kernel().VFS().Truncate(f.Loc, int64(a[1])))
 }
@@ -656,6 +662,11 @@ func Fallocate(t *kernel.Task, a kernel.Args) (uint64, error) {
 	}
 	if off+length < off {
 		return 0, abi.EFBIG
+	}
+	if mode&abi.FALLOC_FL_KEEP_SIZE == 0 {
+		if err := t.CheckFileSize(off+length, at.Size); err != nil {
+			return 0, err
+		}
 	}
 	al, ok := f.Ops.(vfs.Allocator)
 	if !ok {

@@ -1,6 +1,7 @@
 package vfs
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 
@@ -52,6 +53,38 @@ type (
 		Allocate(mode uint32, off, length int64) error
 	}
 )
+
+// FileSizeLimiter is a Context with a file size limit (RLIMIT_FSIZE):
+// writes to regular files stop at it, and a write that starts at or
+// beyond it fails with EFBIG after FileSizeExceeded, as Linux's
+// generic_write_check_limits does.
+type FileSizeLimiter interface {
+	FileSizeLimit() int64
+	FileSizeExceeded()
+}
+
+// limitWrite cuts src to what ctx may write to f at off.
+func (f *File) limitWrite(ctx Context, src []byte, off int64) ([]byte, error) {
+	l, ok := ctx.(FileSizeLimiter)
+	if !ok || len(src) == 0 || f.Inode == nil {
+		return src, nil
+	}
+	lim := l.FileSizeLimit()
+	if lim == math.MaxInt64 {
+		return src, nil
+	}
+	if a := f.Inode.Attr(); !a.IsRegular() {
+		return src, nil
+	}
+	if off >= lim {
+		l.FileSizeExceeded()
+		return nil, abi.EFBIG
+	}
+	if int64(len(src)) > lim-off {
+		src = src[:lim-off]
+	}
+	return src, nil
+}
 
 // Memory is the caller's address space, for ioctls that pass structures.
 type Memory interface {
@@ -173,6 +206,10 @@ func (f *File) Write(ctx Context, src []byte) (int, error) {
 		a := f.Inode.Attr()
 		off = a.Size
 	}
+	src, err := f.limitWrite(ctx, src, off)
+	if err != nil {
+		return 0, err
+	}
 	n, err := f.Ops.Write(ctx, f, src, off)
 	if n > 0 || err == nil {
 		f.off = off + int64(n)
@@ -197,6 +234,10 @@ func (f *File) Pwrite(ctx Context, src []byte, off int64) (int, error) {
 	if f.Flags()&abi.O_APPEND != 0 {
 		a := f.Inode.Attr()
 		off = a.Size
+	}
+	src, err := f.limitWrite(ctx, src, off)
+	if err != nil {
+		return 0, err
 	}
 	return f.Ops.Write(ctx, f, src, off)
 }
