@@ -344,3 +344,12 @@ const (
 	SCHED_DEADLINE      = 6
 	SCHED_RESET_ON_FORK = 0x40000000
 )
+
+// Process flags /proc/PID/stat shows (include/linux/sched.h).
+const (
+	PF_FORKNOEXEC = 0x00000040 // forked but did not exec
+)
+
+// CapAll is the capability set of root: every capability up to
+// CAP_CHECKPOINT_RESTORE (40), as /proc/PID/status prints CapPrm.
+const CapAll = 1<<41 - 1

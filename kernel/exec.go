@@ -165,6 +165,7 @@ func (t *Task) loadELF(r *vfs.Resolver, f *vfs.File, l vfs.Location, a *vfs.Attr
 	}
 	mm.exe = l
 	mm.argStart, mm.argEnd = layout.ArgStart, layout.ArgEnd
+	mm.startStack = layout.SP
 	mm.envStart, mm.envEnd = layout.EnvStart, layout.EnvEnd
 	mm.auxv = layout.Auxv
 	return &execResult{mm: mm, entry: img.Entry, sp: layout.SP, comm: path.Base(filename), creds: nc, loc: l}, nil

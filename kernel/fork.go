@@ -105,6 +105,7 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 		as.SetLimits(mmLimits(func() *Process { return child.proc }))
 		mm.exe, mm.argStart, mm.argEnd, mm.envStart, mm.envEnd, mm.auxv =
 			t.mm.exe, t.mm.argStart, t.mm.argEnd, t.mm.envStart, t.mm.envEnd, t.mm.auxv
+		mm.startStack = t.mm.startStack
 		child.mm = mm
 	}
 	if f&abi.CLONE_FILES != 0 {

@@ -75,10 +75,15 @@ type Kernel struct {
 	procs    map[int32]*Process
 	pgrps    map[int32]*ProcessGroup
 	nextPID  int32
+	forks    uint64 // processes and threads created since boot
 	init     *Process
 	hostname string
 	domain   string
 	futexes  futexTable
+
+	bootIDOnce sync.Once
+	bootID     string
+	load       loadAvg
 
 	reportMu sync.Mutex
 	reported map[abi.Sysno]bool
@@ -171,7 +176,8 @@ func (k *Kernel) InitStatus() WaitStatus { return k.initStatus }
 func (k *Kernel) allocPID() int32 {
 	for {
 		k.nextPID++
-		if k.nextPID > pidMax {
+		k.forks++
+		if k.nextPID > PidMax {
 			k.nextPID = 2
 		}
 		if _, ok := k.tasks[k.nextPID]; !ok {
@@ -182,8 +188,9 @@ func (k *Kernel) allocPID() int32 {
 	}
 }
 
-// pidMax is /proc/sys/kernel/pid_max's default on 64-bit Linux.
-const pidMax = 4194304
+// PidMax is /proc/sys/kernel/pid_max's default (PID_MAX_DEFAULT; Linux
+// raises it only with more than 32 CPUs).
+const PidMax = 32768
 
 // NumCPU returns the number of CPUs the guest sees.
 func (k *Kernel) NumCPU() int { return k.cfg.NumCPU }

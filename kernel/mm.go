@@ -35,6 +35,7 @@ type MM struct {
 	argStart, argEnd uint64
 	envStart, envEnd uint64
 	auxv             []byte
+	startStack       uint64 // the stack pointer exec left: argc's address
 }
 
 // TimeSlice is how long a task may keep the engine while another task of
@@ -146,6 +147,30 @@ func (mm *MM) ArgRange() (uint64, uint64) { return mm.argStart, mm.argEnd }
 
 // EnvRange returns where envp's strings lie.
 func (mm *MM) EnvRange() (uint64, uint64) { return mm.envStart, mm.envEnd }
+
+// StartStack returns the address of the initial stack (argc), for
+// /proc/PID/stat.
+func (mm *MM) StartStack() uint64 { return mm.startStack }
+
+// CodeRange returns where the executable's text lies (start_code,
+// end_code): its executable mapping.
+func (mm *MM) CodeRange() (uint64, uint64) { return mm.exeRange(abi.PROT_EXEC) }
+
+// DataRange returns where the executable's writable data lies.
+func (mm *MM) DataRange() (uint64, uint64) { return mm.exeRange(abi.PROT_WRITE) }
+
+func (mm *MM) exeRange(prot uint32) (uint64, uint64) {
+	if !mm.exe.Valid() {
+		return 0, 0
+	}
+	a := mm.exe.Dentry.Inode.Attr()
+	for _, v := range mm.as.VMAs() {
+		if v.Dev == a.Dev && v.Ino == a.Ino && v.Prot&prot != 0 {
+			return v.Start, v.End
+		}
+	}
+	return 0, 0
+}
 
 // Auxv returns the auxiliary vector as the process received it.
 func (mm *MM) Auxv() []byte { return mm.auxv }

@@ -41,11 +41,15 @@ func (k *Kernel) newDevFS() (*vfs.MemFS, error) {
 	return fs, nil
 }
 
-// MountStandard mounts what a container's root gets: devtmpfs on /dev and
-// tmpfs on /tmp and /dev/shm. A mount point missing from a writable
-// in-memory root is created; one missing from a host directory is skipped,
-// so that the host directory is not changed.
-func (k *Kernel) MountStandard() error {
+// MountStandard mounts what a container's root gets: proc (the file system
+// the caller made, kernel/procfs) on /proc, devtmpfs on /dev and tmpfs on
+// /tmp and /dev/shm. A mount point missing from a writable in-memory root
+// is created; one missing from a host directory is skipped, so that the
+// host directory is not changed.
+func (k *Kernel) MountStandard(proc vfs.FileSystem) error {
+	if _, err := k.mountAt("/proc", proc, "proc", false); err != nil {
+		return err
+	}
 	dev, err := k.newDevFS()
 	if err != nil {
 		return err

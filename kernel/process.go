@@ -556,7 +556,7 @@ func (k *Kernel) continueLocked(p *Process) {
 // dirfd is AT_FDCWD; an absolute path ignores dirfd.
 func (t *Task) Resolver(dirfd int32, path string) (*vfs.Resolver, error) {
 	creds := t.proc.Creds()
-	r := &vfs.Resolver{Creds: creds.VFS(), Root: t.fs.Root(), Start: t.fs.Cwd()}
+	r := &vfs.Resolver{Creds: creds.VFS(), Root: t.fs.Root(), Start: t.fs.Cwd(), Caller: t}
 	if dirfd == abi.AT_FDCWD || len(path) > 0 && path[0] == '/' {
 		return r, nil
 	}

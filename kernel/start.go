@@ -37,7 +37,7 @@ func (k *Kernel) Start(s StartSpec) error {
 	k.mu.Lock()
 	pid := k.allocPID()
 	p := &Process{k: k, pid: pid, children: map[int32]*Process{}, limits: DefaultLimits(), creds: s.Creds,
-		sighand: &SigHand{}, start: k.Uptime()}
+		sighand: &SigHand{}, start: k.Uptime(), execed: true}
 	k.joinGroupLocked(p, nil, &Session{sid: pid})
 	t := &Task{k: k, tid: pid, proc: p, fds: fds, fs: fsc}
 	p.tasks = []*Task{t}

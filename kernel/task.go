@@ -64,7 +64,9 @@ type Task struct {
 	// sigHint is set whenever a signal is queued for the task or its
 	// process and cleared when both queues are seen empty, so that the
 	// check after each syscall needs no lock.
-	sigHint   atomic.Bool
+	sigHint atomic.Bool
+	// sleeping is set while the task sleeps in Block: ps shows it as S.
+	sleeping  atomic.Bool
 	sched     schedAttr // nice value and scheduling policy
 	interrupt chan struct{}
 
@@ -162,7 +164,9 @@ func (t *Task) Block(w *vfs.Waiter, deadline time.Time) error {
 		return vfs.ErrMustBlock
 	}
 	start := time.Now()
+	t.sleeping.Store(true)
 	defer func() {
+		t.sleeping.Store(false)
 		t.mu.Lock()
 		t.blocked += time.Since(start)
 		t.mu.Unlock()

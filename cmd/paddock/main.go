@@ -17,6 +17,7 @@ import (
 
 	"paddock/abi"
 	"paddock/kernel"
+	"paddock/kernel/procfs"
 	"paddock/kernel/sys"
 	"paddock/rootfs"
 )
@@ -206,7 +207,7 @@ func runCommand(args []string, stdin, stdout, stderr *os.File) int {
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: stderr, Trace: o.trace,
 	}, sys.Table)
 	rootKernel = k
-	if err := k.MountStandard(); err != nil {
+	if err := k.MountStandard(procfs.New(k)); err != nil {
 		return fail("%v", err)
 	}
 	for _, b := range o.binds {

@@ -22,6 +22,24 @@ func CPUID1() CPUIDResult {
 	return cpuidLeaf1
 }
 
+// CPUID returns leaf (with ECX 0) as Unicorn's CPU reports it, for
+// /proc/cpuinfo.
+func CPUID(leaf uint32) CPUIDResult {
+	cpuidMu.Lock()
+	defer cpuidMu.Unlock()
+	if r, ok := cpuidLeaves[leaf]; ok {
+		return r
+	}
+	r := runCPUID(leaf)
+	cpuidLeaves[leaf] = r
+	return r
+}
+
+var (
+	cpuidMu     sync.Mutex
+	cpuidLeaves = map[uint32]CPUIDResult{}
+)
+
 // runCPUID executes "cpuid; hlt" on a scratch engine.
 func runCPUID(leaf uint32) CPUIDResult {
 	e, err := New(func(*Engine) {}, nil)

@@ -11,9 +11,12 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"paddock/abi"
 	"paddock/emu/cpu"
+
+	"golang.org/x/sys/unix"
 )
 
 // Layout of a Linux x86_64 address space with randomisation off (as
@@ -220,4 +223,39 @@ func (as *AddressSpace) noteCodeWrite(start, end uint64) {
 	as.invalidate = append(as.invalidate, [2]uint64{start, end})
 	as.invalMu.Unlock()
 	as.dirty.Store(true)
+}
+
+// Resident returns how many bytes of the address space the host holds in
+// memory, by mincore(2) on the host memory behind each mapping: the
+// resident set /proc reports.
+func (as *AddressSpace) Resident() uint64 {
+	as.mu.RLock()
+	defer as.mu.RUnlock()
+	var n uint64
+	var vec []byte
+	for _, v := range as.vmas {
+		b := v.host()
+		pages := (len(b) + abi.PageSize - 1) / abi.PageSize
+		if cap(vec) < pages {
+			vec = make([]byte, pages)
+		}
+		vec = vec[:pages]
+		// x/sys has no wrapper for mincore.
+		if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
+			continue
+		}
+		for _, p := range vec {
+			if p&1 != 0 {
+				n += abi.PageSize
+			}
+		}
+	}
+	return n
+}
+
+// BrkStart returns where the heap begins (start_brk).
+func (as *AddressSpace) BrkStart() uint64 {
+	as.mu.RLock()
+	defer as.mu.RUnlock()
+	return as.brkStart
 }

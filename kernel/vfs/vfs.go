@@ -150,11 +150,17 @@ func (v *VFS) IsMountPoint(l Location) bool {
 
 // child returns the dentry for name in directory d, looking it up in the
 // file system if it is not cached.
-func (v *VFS) child(m *Mount, d *Dentry, name string) (*Dentry, error) {
+func (v *VFS) child(m *Mount, d *Dentry, name string, caller any) (*Dentry, error) {
 	if c, ok := d.children[name]; ok {
 		return c, nil
 	}
-	ino, err := d.Inode.Lookup(name)
+	var ino Inode
+	var err error
+	if cl, ok := d.Inode.(CallerLookuper); ok {
+		ino, err = cl.LookupFor(caller, name)
+	} else {
+		ino, err = d.Inode.Lookup(name)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -223,6 +229,24 @@ type Resolver struct {
 	Creds *Creds
 	Root  Location // the process's root: ".." and absolute paths stop here
 	Start Location // the directory relative paths start from
+	// Caller is who resolves the path (a *kernel.Task; nil for the
+	// kernel itself), for directories whose entries depend on it
+	// (/proc/self).
+	Caller any
+}
+
+// LinkJumper is a symlink Inode that leads to an object rather than to a
+// path (Linux's nd_jump_link): /proc/PID/fd/N leads to the open file's
+// location even when its name has changed. ok false means: follow the
+// target text as usual.
+type LinkJumper interface {
+	Jump() (l Location, ok bool, err error)
+}
+
+// CallerLookuper is a directory Inode whose lookups depend on who looks:
+// the VFS calls LookupFor instead of Lookup.
+type CallerLookuper interface {
+	LookupFor(caller any, name string) (Inode, error)
 }
 
 // errTrailingSlash-free components of a path.
@@ -285,6 +309,19 @@ func (w *walkState) walk(path string, follow bool) (Location, error) {
 		}
 		a := next.Dentry.Inode.Attr()
 		if a.IsSymlink() && (!last || follow || trailing) {
+			if j, ok := next.Dentry.Inode.(LinkJumper); ok {
+				to, jumps, err := j.Jump()
+				if err != nil {
+					return Location{}, err
+				}
+				if jumps {
+					if w.links++; w.links > abi.SymlinkMax {
+						return Location{}, abi.ELOOP
+					}
+					cur = to
+					continue
+				}
+			}
 			target, err := w.readlink(next)
 			if err != nil {
 				return Location{}, err
@@ -348,7 +385,7 @@ func (w *walkState) step(cur Location, name string) (Location, error) {
 	if len(name) > abi.NAME_MAX {
 		return Location{}, abi.ENAMETOOLONG
 	}
-	d, err := w.v.child(cur.Mount, cur.Dentry, name)
+	d, err := w.v.child(cur.Mount, cur.Dentry, name, w.r.Caller)
 	if err != nil {
 		return Location{}, err
 	}
@@ -446,6 +483,19 @@ func (v *VFS) resolve(r *Resolver, path string, follow bool) (Resolved, error) {
 				return Resolved{}, abi.ENOTDIR
 			}
 			return res, nil
+		}
+		if j, ok := found.Dentry.Inode.(LinkJumper); ok {
+			to, jumps, err := j.Jump()
+			if err != nil {
+				return Resolved{}, err
+			}
+			if jumps {
+				res.Found, res.Dir, res.Name = to, to, to.Dentry.Name
+				if to.Dentry.Parent != nil && to.Dentry != to.Mount.Root {
+					res.Dir = Location{to.Mount, to.Dentry.Parent}
+				}
+				return res, nil
+			}
 		}
 		target, err := w.readlink(found)
 		if err != nil {

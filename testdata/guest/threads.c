@@ -189,7 +189,15 @@ int main(void)
 	CHECK(syscall(SYS_tgkill, getpid(), waiter_tid, SIGUSR1));
 	pthread_join(w, NULL);
 	say("handled on the target thread: %d\n", usr1_tid == waiter_tid);
-	CHECK(syscall(SYS_tgkill, getpid(), waiter_tid, SIGUSR1));
+	/* A joined thread may linger in the kernel for a moment after it
+	 * cleared its tid: wait for it to go. */
+	int gone = 0;
+	for (int i = 0; i < 1000 && !gone; i++) {
+		gone = syscall(SYS_tgkill, getpid(), waiter_tid, 0) < 0 && errno == ESRCH;
+		if (!gone)
+			msleep(1);
+	}
+	say("a joined thread's id is gone: %d\n", gone);
 
 	/* exit from a thread ends the whole process, spinning siblings
 	 * included; fork gives the child only the calling thread. */
