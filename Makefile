@@ -98,7 +98,14 @@ vet: $(UNICORN_LIB)
 	if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	$(GO) vet $(GOFLAGS_BUILD) ./...
 
-test: deps $(PADDOCK) guests vet
+# Debian's sqlite3 and make with their libraries, for the tests that run
+# real Debian programs.
+DEB_ROOT := $(BUILD)/deb-root
+
+$(DEB_ROOT): scripts/mkdebroot.sh
+	sh scripts/mkdebroot.sh $@
+
+test: deps $(PADDOCK) guests vet $(DEB_ROOT)
 	$(GO) test $(GOFLAGS_BUILD) -count=1 -timeout 25m ./...
 
 # The demo runs a short session in a root built from Debian's busybox-static

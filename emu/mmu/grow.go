@@ -77,7 +77,7 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, flags uint32, newAddr 
 		if err := as.extendUp(piece, dst+newLen); err != nil {
 			return 0, err
 		}
-	} else if newLen < oldLen {
+	} else if newLen < oldLen && !piece.Shared {
 		piece.mem.zero(piece.memOff+newLen, oldLen-newLen)
 	}
 	return dst, nil
@@ -87,7 +87,14 @@ func (as *AddressSpace) Remap(old, oldLen, newLen uint64, flags uint32, newAddr 
 // else in a larger copy.
 func (as *AddressSpace) extendUp(v *VMA, newEnd uint64) error {
 	need := v.memOff + (newEnd - v.Start)
-	if need > v.mem.size() || v.mem.refs > 1 {
+	if v.mem.external || (v.Shared && v.mem.refs > 1) {
+		// Memory others see (a file's, or shared with another
+		// process) cannot be copied away: grow in place or not at all.
+		if need > v.mem.size() {
+			return abi.ENOMEM
+		}
+		as.engUnmap(v)
+	} else if need > v.mem.size() || v.mem.refs > 1 {
 		// Reserve twice what is needed so that a heap or a buffer that
 		// keeps growing is not copied every time.
 		mem, err := allocHost(2 * (newEnd - v.Start))

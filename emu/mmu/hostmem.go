@@ -15,7 +15,13 @@ import (
 type hostMem struct {
 	b    []byte
 	refs int // VMAs (in any address space) using it
+	// external memory belongs to someone else (a file's data): it is
+	// never unmapped here.
+	external bool
 }
+
+// externalHost wraps memory that someone else owns.
+func externalHost(b []byte) *hostMem { return &hostMem{b: b, refs: 1, external: true} }
 
 func allocHost(size uint64) (*hostMem, error) {
 	if size == 0 || size > 1<<46 {
@@ -38,7 +44,9 @@ func (h *hostMem) ref() { h.refs++ }
 func (h *hostMem) unref() {
 	h.refs--
 	if h.refs == 0 {
-		unix.Munmap(h.b)
+		if !h.external {
+			unix.Munmap(h.b)
+		}
 		h.b = nil
 	}
 }

@@ -17,6 +17,12 @@ type Mapping struct {
 	// Fill, if set, writes the initial contents (a file's bytes) into the
 	// new, zeroed memory before the guest can see it.
 	Fill func(b []byte) error
+	// Host, if set, is memory someone else owns (a file's data, for a
+	// shared file mapping): the mapping shows Host[HostOff:HostOff+Len]
+	// instead of fresh memory, and never frees or clears it. Host must be
+	// page-aligned and stay valid for as long as any mapping uses it.
+	Host    []byte
+	HostOff uint64
 	// Shown in /proc/[pid]/maps.
 	Name   string
 	Dev    uint64
@@ -71,9 +77,17 @@ func (as *AddressSpace) Map(m Mapping) (uint64, error) {
 			return 0, abi.ENOMEM
 		}
 	}
-	mem, err := allocHost(length)
-	if err != nil {
-		return 0, abi.ENOMEM
+	var mem *hostMem
+	if m.Host != nil {
+		if m.HostOff%abi.PageSize != 0 || m.HostOff+length > uint64(len(m.Host)) {
+			return 0, abi.ENXIO
+		}
+		mem = externalHost(m.Host)
+	} else {
+		var err error
+		if mem, err = allocHost(length); err != nil {
+			return 0, abi.ENOMEM
+		}
 	}
 	if m.Fill != nil {
 		if err := m.Fill(mem.b[:length]); err != nil {
@@ -85,7 +99,7 @@ func (as *AddressSpace) Map(m Mapping) (uint64, error) {
 		as.unmapLocked(addr, addr+length)
 	}
 	v := &VMA{Start: addr, End: addr + length, Prot: m.Prot, Shared: m.Shared, GrowsDown: m.GrowsDown,
-		Name: m.Name, Dev: m.Dev, Ino: m.Ino, Offset: m.Offset, mem: mem}
+		Name: m.Name, Dev: m.Dev, Ino: m.Ino, Offset: m.Offset, mem: mem, memOff: m.HostOff}
 	if err := as.engMap(v); err != nil {
 		mem.unref()
 		return 0, abi.ENOMEM
@@ -239,7 +253,10 @@ func (as *AddressSpace) unmapLocked(start, end uint64) {
 				as.heap = as.lookup(v.Start)
 			}
 		}
-		if v.mem.refs > 1 {
+		// Memory outside every VMA is kept zero. A shared mapping's
+		// memory may still be mapped elsewhere (another process, a
+		// file), so it is left alone.
+		if v.mem.refs > 1 && !v.Shared {
 			v.mem.zero(v.memOff+(cutStart-v.Start), cutEnd-cutStart)
 		}
 		v.mem.unref()

@@ -4,10 +4,12 @@ import (
 	"paddock/abi"
 	"paddock/emu/mmu"
 	"paddock/kernel"
+	"paddock/kernel/vfs"
 )
 
-// Mmap implements mmap(2): anonymous and private file mappings, shared
-// anonymous memory, MAP_FIXED, MAP_FIXED_NOREPLACE, hints and MAP_GROWSDOWN.
+// Mmap implements mmap(2): anonymous memory (private and shared), private
+// and shared file mappings, MAP_FIXED, MAP_FIXED_NOREPLACE, hints and
+// MAP_GROWSDOWN.
 func Mmap(t *kernel.Task, a kernel.Args) (uint64, error) {
 	addr, length, prot, flags, fd, off := a[0], a[1], a.Uint(2), a.Uint(3), a.Int(4), a[5]
 	if length == 0 || off%abi.PageSize != 0 {
@@ -46,27 +48,39 @@ func Mmap(t *kernel.Task, a kernel.Args) (uint64, error) {
 			}
 			return 0, abi.ENODEV
 		}
-		if m.Shared {
-			// A shared mapping of a file would have to stay coherent
-			// with the file's data; only read-only ones, which a
-			// private copy serves, are possible yet.
-			if prot&abi.PROT_WRITE != 0 {
-				return 0, abi.ENODEV
-			}
-			m.Shared = false
-		}
 		if int64(off) < 0 {
 			return 0, abi.EOVERFLOW
 		}
-		m.Fill = func(b []byte) error {
-			for done := 0; done < len(b); {
-				n, err := f.Pread(t, b[done:], int64(off)+int64(done))
-				if n == 0 || err != nil {
-					break
-				}
-				done += n
+		sm, canShare := f.Ops.(vfs.SharedMapper)
+		switch {
+		case m.Shared && prot&abi.PROT_WRITE != 0 && !f.Writable():
+			return 0, abi.EACCES
+		case m.Shared && canShare:
+			seg, err := sm.MapShared()
+			if err != nil {
+				return 0, err
 			}
-			return nil
+			m.Host, m.HostOff = seg, off
+		case m.Shared && prot&abi.PROT_WRITE != 0:
+			// Files whose data is not in paddock's memory (host
+			// directories, read-only images) cannot be kept coherent
+			// with a writable mapping.
+			return 0, abi.ENODEV
+		case m.Shared:
+			// Read-only: a private copy shows the same bytes.
+			m.Shared = false
+		}
+		if m.Host == nil {
+			m.Fill = func(b []byte) error {
+				for done := 0; done < len(b); {
+					n, err := f.Pread(t, b[done:], int64(off)+int64(done))
+					if n == 0 || err != nil {
+						break
+					}
+					done += n
+				}
+				return nil
+			}
 		}
 		if f.Loc.Valid() {
 			p, _ := t.Kernel().VFS().Path(t.FS().Root(), f.Loc)

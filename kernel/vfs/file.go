@@ -48,6 +48,12 @@ type (
 	Seeker interface {
 		Lseek(cur, off int64, whence int) (int64, error)
 	}
+	// SharedMapper gives the host memory that holds a file's data, for
+	// mmap(MAP_SHARED): every mapping and every read and write of the
+	// file then see the same bytes.
+	SharedMapper interface {
+		MapShared() ([]byte, error)
+	}
 	// Allocator implements fallocate(2).
 	Allocator interface {
 		Allocate(mode uint32, off, length int64) error

@@ -2,6 +2,7 @@ package vfs
 
 import (
 	"sync"
+	"syscall"
 
 	"paddock/abi"
 )
@@ -49,8 +50,11 @@ type node struct {
 	// Directory entries, in creation order (as listed by getdents).
 	kids  map[string]*node
 	order []string
-	// Regular file data: sparse pages; absent pages read as zeros.
+	// Regular file data: sparse pages; absent pages read as zeros. Once
+	// the file is mapped shared, its data lives in seg instead, host
+	// memory that every mapping of it shows (MapShared).
 	data map[int64]*[pageSize]byte
+	seg  []byte
 	// Symlink target.
 	target string
 
@@ -195,6 +199,10 @@ func (n *node) copyUp() error {
 }
 
 func (n *node) writePages(src []byte, off int64) {
+	if n.seg != nil {
+		copy(n.seg[off:], src)
+		return
+	}
 	if n.data == nil {
 		n.data = map[int64]*[pageSize]byte{}
 	}
@@ -212,6 +220,10 @@ func (n *node) writePages(src []byte, off int64) {
 }
 
 func (n *node) readPages(dst []byte, off int64) {
+	if n.seg != nil {
+		copy(dst, n.seg[off:])
+		return
+	}
 	for len(dst) > 0 {
 		pi, po := off/pageSize, off%pageSize
 		k := min(int64(len(dst)), pageSize-po)
@@ -227,6 +239,15 @@ func (n *node) readPages(dst []byte, off int64) {
 // truncate sets the size, dropping pages past it and zeroing the tail of
 // the last one. fs.mu is held and the data is in memory.
 func (n *node) truncate(size int64) {
+	if n.seg != nil {
+		// What lies past the end reads as zeros if the file grows
+		// again, through read and through every mapping.
+		if size < n.attr.Size {
+			clear(n.seg[size:n.attr.Size])
+		}
+		n.attr.Size = size
+		return
+	}
 	if size < n.attr.Size {
 		for pi, p := range n.data {
 			switch {
@@ -244,6 +265,9 @@ func (n *node) truncate(size int64) {
 func (n *node) blocks() int64 {
 	if n.lowerData {
 		return n.attr.Blocks
+	}
+	if n.seg != nil {
+		return (n.attr.Size + pageSize - 1) / pageSize * (pageSize / 512)
 	}
 	return int64(len(n.data)) * (pageSize / 512)
 }
@@ -315,6 +339,9 @@ func (n *node) SetAttr(s *SetAttr) error {
 			} else {
 				if err := n.copyUp(); err != nil {
 					return err
+				}
+				if n.seg != nil && s.Size > int64(len(n.seg)) {
+					return abi.EFBIG
 				}
 				n.truncate(s.Size)
 			}
@@ -665,6 +692,9 @@ func (m *memFile) Write(_ Context, f *File, src []byte, off int64) (int, error) 
 	if err := n.copyUp(); err != nil {
 		return 0, err
 	}
+	if n.seg != nil && off+int64(len(src)) > int64(len(n.seg)) {
+		return 0, abi.EFBIG
+	}
 	n.writePages(src, off)
 	if end := off + int64(len(src)); end > n.attr.Size {
 		n.attr.Size = end
@@ -693,6 +723,9 @@ func (m *memFile) Allocate(mode uint32, off, length int64) error {
 		return err
 	}
 	end := off + length
+	if n.seg != nil {
+		return n.allocateShared(mode, off, end)
+	}
 	switch mode {
 	case 0, abi.FALLOC_FL_KEEP_SIZE:
 		for p := off / pageSize; p*pageSize < end; p++ {
@@ -723,6 +756,66 @@ func (m *memFile) Allocate(mode uint32, off, length int64) error {
 			} else {
 				clear(pg[ps-p*pageSize : pe-p*pageSize])
 			}
+		}
+		now := n.fs.now()
+		n.attr.Mtime, n.attr.Ctime = now, now
+	default:
+		return abi.EOPNOTSUPP
+	}
+	return nil
+}
+
+// sharedSegment is the host memory reserved for a file that is mapped
+// shared: its data may grow to this size. The reservation costs address
+// space only until pages are touched.
+const sharedSegment = 1 << 30
+
+// MapShared implements SharedMapper: the file's data moves into host
+// memory that the caller maps, so that every shared mapping, read and
+// write sees the same bytes, as the page cache makes them on Linux.
+func (m *memFile) MapShared() ([]byte, error) {
+	n := m.n
+	n.fs.mu.Lock()
+	defer n.fs.mu.Unlock()
+	if n.seg != nil {
+		return n.seg, nil
+	}
+	if err := n.copyUp(); err != nil {
+		return nil, err
+	}
+	if n.attr.Size > sharedSegment {
+		return nil, abi.ENOMEM
+	}
+	seg, err := syscall.Mmap(-1, 0, sharedSegment, syscall.PROT_READ|syscall.PROT_WRITE,
+		syscall.MAP_PRIVATE|syscall.MAP_ANON|syscall.MAP_NORESERVE)
+	if err != nil {
+		return nil, abi.ENOMEM
+	}
+	for pi, p := range n.data {
+		copy(seg[pi*pageSize:], p[:])
+	}
+	n.fs.pages -= int64(len(n.data))
+	n.data = nil
+	n.seg = seg
+	return seg, nil
+}
+
+// allocateShared is Allocate for a file whose data is in its segment:
+// the memory is there already; only the size may change. fs.mu is held.
+func (n *node) allocateShared(mode uint32, off, end int64) error {
+	if end > int64(len(n.seg)) {
+		return abi.EFBIG
+	}
+	switch mode {
+	case 0:
+		if end > n.attr.Size {
+			n.attr.Size = end
+			n.attr.Ctime = n.fs.now()
+		}
+	case abi.FALLOC_FL_KEEP_SIZE:
+	case abi.FALLOC_FL_PUNCH_HOLE | abi.FALLOC_FL_KEEP_SIZE:
+		if end = min(end, n.attr.Size); off < end {
+			clear(n.seg[off:end])
 		}
 		now := n.fs.now()
 		n.attr.Mtime, n.attr.Ctime = now, now
