@@ -226,12 +226,27 @@ func (as *AddressSpace) noteCodeWrite(start, end uint64) {
 }
 
 // Resident returns how many bytes of the address space the host holds in
-// memory, by mincore(2) on the host memory behind each mapping: the
-// resident set /proc reports.
+// memory: the resident set /proc reports.
 func (as *AddressSpace) Resident() uint64 {
+	var n uint64
+	for _, u := range as.Usage() {
+		n += u.Resident
+	}
+	return n
+}
+
+// VMAUsage is a mapping and how much of it is resident.
+type VMAUsage struct {
+	VMA
+	Resident uint64
+}
+
+// Usage returns every mapping with its resident bytes, found by mincore(2)
+// on the host memory behind it.
+func (as *AddressSpace) Usage() []VMAUsage {
 	as.mu.RLock()
 	defer as.mu.RUnlock()
-	var n uint64
+	out := make([]VMAUsage, 0, len(as.vmas))
 	var vec []byte
 	for _, v := range as.vmas {
 		b := v.host()
@@ -240,17 +255,18 @@ func (as *AddressSpace) Resident() uint64 {
 			vec = make([]byte, pages)
 		}
 		vec = vec[:pages]
+		u := VMAUsage{VMA: *v}
 		// x/sys has no wrapper for mincore.
-		if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(unsafe.Pointer(&vec[0]))); e != 0 {
-			continue
-		}
-		for _, p := range vec {
-			if p&1 != 0 {
-				n += abi.PageSize
+		if _, _, e := unix.Syscall(unix.SYS_MINCORE, uintptr(unsafe.Pointer(&b[0])), uintptr(len(b)), uintptr(unsafe.Pointer(&vec[0]))); e == 0 {
+			for _, p := range vec {
+				if p&1 != 0 {
+					u.Resident += abi.PageSize
+				}
 			}
 		}
+		out = append(out, u)
 	}
-	return n
+	return out
 }
 
 // BrkStart returns where the heap begins (start_brk).

@@ -65,6 +65,7 @@ func (fs *FS) pidDir(path string, p *kernel.Process, task *kernel.Task) vfs.Inod
 		}},
 		f("limits", 0o444, text(func() string { return limits(p) })),
 		f("maps", 0o444, text(func() string { return maps(mem()) })),
+		f("smaps_rollup", 0o444, text(func() string { return smapsRollup(mem()) })),
 		f("mounts", 0o444, text(func() string { return fs.mounts(t) })),
 		f("mountinfo", 0o444, text(func() string { return fs.mountinfo(t) })),
 		{"exe", abi.DT_LNK, func(path string) vfs.Inode {
@@ -583,4 +584,59 @@ func (fs *FS) visibleMounts(t *kernel.Task) []mountView {
 			fstype: m.FS.Type(), opts: opts, superOpts: super})
 	}
 	return out
+}
+
+// smapsRollup formats /proc/PID/smaps_rollup (show_smaps_rollup): the
+// sums over all mappings. paddock's private file mappings hold copies of
+// the file, never shared with the page cache, so their resident pages
+// count as private; pages of shared mappings count as shared.
+func smapsRollup(m *kernel.MM) string {
+	if m == nil {
+		return ""
+	}
+	us := m.AddressSpace().Usage()
+	if len(us) == 0 {
+		return ""
+	}
+	var rss, anon, file, shmem, privClean, privDirty, sharedDirty uint64
+	for _, u := range us {
+		r := u.Resident
+		rss += r
+		switch {
+		case u.Shared && u.Ino == 0:
+			shmem += r
+			sharedDirty += r
+		case u.Shared:
+			file += r
+			sharedDirty += r
+		case u.Ino != 0 && u.Prot&abi.PROT_WRITE == 0:
+			file += r
+			privClean += r
+		default:
+			anon += r
+			privDirty += r
+		}
+	}
+	var b strings.Builder
+	first, last := us[0], us[len(us)-1]
+	line := fmt.Sprintf("%08x-%08x ---p 00000000 00:00 0 ", first.Start, last.End)
+	b.WriteString(line + strings.Repeat(" ", max(0, 72-len(line))) + " [rollup]\n")
+	row := func(name string, v uint64) { fmt.Fprintf(&b, "%-16s%8d kB\n", name+":", v/1024) }
+	row("Rss", rss)
+	row("Pss", rss)
+	row("Pss_Dirty", anon+sharedDirty)
+	row("Pss_Anon", anon)
+	row("Pss_File", file)
+	row("Pss_Shmem", shmem)
+	row("Shared_Clean", 0)
+	row("Shared_Dirty", sharedDirty)
+	row("Private_Clean", privClean)
+	row("Private_Dirty", privDirty)
+	row("Referenced", rss)
+	row("Anonymous", anon)
+	for _, n := range []string{"KSM", "LazyFree", "AnonHugePages", "ShmemPmdMapped", "FilePmdMapped",
+		"Shared_Hugetlb", "Private_Hugetlb", "Swap", "SwapPss", "Locked"} {
+		row(n, 0)
+	}
+	return b.String()
 }

@@ -263,6 +263,18 @@ int main(int argc, char **argv)
 			found = 1;
 	say("maps has the text: %d\n", found);
 
+	/* smaps_rollup: the rollup line, then Linux's fields in order. */
+	slurp("/proc/self/smaps_rollup");
+	say("smaps_rollup: rollup line %d\n", strstr(buf, " [rollup]\n") != NULL);
+	char *line = strchr(buf, '\n');
+	while (line && line[1]) {
+		char fname[32];
+		unsigned long kb;
+		if (sscanf(line + 1, "%31[^:]: %lu kB", fname, &kb) == 2)
+			say("  %s%s\n", fname, strcmp(fname, "Rss") == 0 ? (kb > 0 ? " > 0" : " = 0") : "");
+		line = strchr(line + 1, '\n');
+	}
+
 	/* limits: exactly Linux's layout. Only lowering is sure to be
 	 * allowed (a container may lack CAP_SYS_RESOURCE). */
 	struct rlimit rl;
