@@ -85,3 +85,82 @@ func DecodeTermios(b []byte) Termios {
 	copy(t.Cc[:], b[17:36])
 	return t
 }
+
+// Termios flags (include/uapi/asm-generic/termbits.h) and c_cc indexes.
+const (
+	// c_iflag
+	IGNBRK = 0o1
+	BRKINT = 0o2
+	INLCR  = 0o100
+	IGNCR  = 0o200
+	ICRNL  = 0o400
+	IXON   = 0o2000
+	// c_oflag
+	OPOST = 0o1
+	ONLCR = 0o4
+	// c_cflag
+	B38400 = 0o17
+	CS8    = 0o60
+	CREAD  = 0o200
+	HUPCL  = 0o2000
+	// c_lflag
+	ISIG    = 0o1
+	ICANON  = 0o2
+	ECHO    = 0o10
+	ECHOE   = 0o20
+	ECHOK   = 0o40
+	ECHONL  = 0o100
+	NOFLSH  = 0o200
+	TOSTOP  = 0o400
+	ECHOCTL = 0o1000
+	ECHOKE  = 0o4000
+	IEXTEN  = 0o100000
+
+	VINTR    = 0
+	VQUIT    = 1
+	VERASE   = 2
+	VKILL    = 3
+	VEOF     = 4
+	VTIME    = 5
+	VMIN     = 6
+	VSTART   = 8
+	VSTOP    = 9
+	VSUSP    = 10
+	VEOL     = 11
+	VREPRINT = 12
+	VDISCARD = 13
+	VWERASE  = 14
+	VLNEXT   = 15
+	VEOL2    = 16
+)
+
+// More terminal ioctls.
+const (
+	TIOCINQ = FIONREAD
+	// TCFLSH arguments.
+	TCIFLUSH  = 0
+	TCOFLUSH  = 1
+	TCIOFLUSH = 2
+)
+
+// StdTermios is a new terminal's setting, Linux's tty_std_termios: cooked
+// input with echo and job-control characters, output newlines as CR LF.
+func StdTermios() Termios {
+	t := Termios{
+		Iflag: ICRNL | IXON,
+		Oflag: OPOST | ONLCR,
+		Cflag: B38400 | CS8 | CREAD | HUPCL,
+		Lflag: ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN,
+	}
+	// INIT_C_CC: ^C ^\ DEL ^U ^D, VTIME 0, VMIN 1, ^Q ^S ^Z, ^R ^O ^W ^V.
+	copy(t.Cc[:], []byte{3, 0x1c, 0x7f, 0x15, 4, 0, 1, 0, 0x11, 0x13, 0x1a, 0, 0x12, 0x0f, 0x17, 0x16, 0})
+	return t
+}
+
+// Device numbers of terminals (Documentation/admin-guide/devices.txt).
+const (
+	TTYAUXMajor = 5   // /dev/tty (0), /dev/console (1), /dev/ptmx (2)
+	PTSMajor    = 136 // /dev/pts/N
+	PtmxMinor   = 2
+	CurTTYMinor = 0
+)

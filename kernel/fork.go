@@ -164,6 +164,7 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 			p.sighand = &h
 		}
 		k.joinGroupLocked(p, t.proc.pgrp, nil)
+		p.ctty = t.proc.ctty
 		if parent != nil {
 			parent.children[tid] = p
 		}

@@ -81,6 +81,7 @@ type Kernel struct {
 	domain   string
 	futexes  futexTable
 
+	ptys       ptys
 	bootIDOnce sync.Once
 	bootID     string
 	load       loadAvg
@@ -115,6 +116,7 @@ func New(cfg Config, table *SyscallTable) *Kernel {
 	k.stopCond = sync.NewCond(&k.mu)
 	k.vfs = vfs.New(cfg.Root, cfg.RootSource, k.RealtimeNow)
 	k.vfs.RegisterMemDevices()
+	k.RegisterTTYDevices()
 	return k
 }
 

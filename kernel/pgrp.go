@@ -153,6 +153,8 @@ func (t *Task) Setsid() (int32, error) {
 		return 0, abi.EPERM
 	}
 	k.joinGroupLocked(p, nil, &Session{sid: p.pid})
+	// A new session starts without a controlling terminal.
+	p.ctty = nil
 	return p.pid, nil
 }
 

@@ -76,6 +76,7 @@ type Process struct {
 	sighand       *SigHand
 	sharedPending pendingSignals
 	pgrp          *ProcessGroup
+	ctty          *TTY // the controlling terminal, inherited over fork
 	subreaper     bool
 	execed        bool
 	// Job control: a group stop in progress or done, and what the parent
@@ -330,7 +331,8 @@ func (t *Task) exit() {
 // process's exit ends the kernel. It returns the tasks to wake.
 func (k *Kernel) processExitLocked(p *Process) []*Task {
 	p.state = procZombie
-	var wake []*Task
+	wake := k.exitSessionLeaderLocked(p)
+	p.ctty = nil
 	// Reparent the children to the nearest subreaper, else to the first
 	// process (find_new_reaper), and tell the new parent of zombies.
 	for _, c := range p.children {

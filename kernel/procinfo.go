@@ -87,6 +87,14 @@ func (p *Process) info(t *Task, group bool) ProcInfo {
 		i.PGID = p.pgrp.pgid
 		i.SID = p.pgrp.session.sid
 	}
+	if tty := p.ctty; tty != nil {
+		// tty_nr in new_encode_dev's form.
+		major, minor := uint64(abi.PTSMajor), uint64(tty.index)
+		i.TTY = minor&0xff | major<<8 | (minor&^0xff)<<12
+		if tty.fg != nil {
+			i.TPGID = tty.fg.pgid
+		}
+	}
 	i.Threads = len(p.tasks)
 	if !p.execed {
 		i.Flags |= abi.PF_FORKNOEXEC
