@@ -161,7 +161,12 @@ func (h *hostStream) Ioctl(_ vfs.Context, _ *vfs.File, cmd uint32, arg uint64, m
 type hostStreamInode struct {
 	vfs.InodeBase
 	f *os.File
+	h *hostStream
 }
+
+// Reopen implements vfs.Reopener: /proc/PID/fd/0 (and /dev/stdin) opens
+// the same host stream again.
+func (i *hostStreamInode) Reopen(uint32) (vfs.FileOps, error) { return i.h, nil }
 
 func (i *hostStreamInode) Attr() vfs.Attr {
 	var st unix.Stat_t
@@ -186,7 +191,7 @@ func newHostStreamFile(f *os.File, flags uint32) *vfs.File {
 		return &hostStream{f: f, tty: err == nil}
 	}())
 	h := v.(*hostStream)
-	in := &hostStreamInode{f: f}
+	in := &hostStreamInode{f: f, h: h}
 	file := vfs.NewFile(vfs.Location{}, in, h, flags)
 	a := in.Attr()
 	switch a.Mode & abi.S_IFMT {

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// procScript asks ps, top, fuser, pstree and lsof about processes and
+// procScript asks ps, top, fuser, pstree, busybox's lsof and Debian's
+// lsof about processes and
 // files the script itself set up, and prints what they must show: a
 // sleeping child of the shell, the file it holds open, its limits. The
 // tools a busybox lacks are skipped with a line that says so.
@@ -35,6 +36,13 @@ if have lsof; then
 else
 	echo "lsof: lists the file"
 fi
+if [ -x /usr/bin/lsof ] && [ ! -L /usr/bin/lsof ]; then
+	/usr/bin/lsof -p $$ 2>/dev/null | grep -q ' 7w .*/tmp/held$' && echo "Debian lsof: lists the file"
+	/usr/bin/lsof -p $$ 2>/dev/null | grep -q ' cwd .* /$' && echo "Debian lsof: shows the cwd"
+else
+	echo "Debian lsof: lists the file"
+	echo "Debian lsof: shows the cwd"
+fi
 kill $S; wait $S; echo "sleep killed: $?"
 `
 
@@ -45,6 +53,8 @@ Max open files            1024                 4096                 files
 fuser: finds the shell
 pstree: shows sleep under the shell
 lsof: lists the file
+Debian lsof: lists the file
+Debian lsof: shows the cwd
 sleep killed: 143
 `
 

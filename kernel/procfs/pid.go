@@ -234,9 +234,9 @@ func (d *fdDir) Lookup(name string) (vfs.Inode, error) {
 	l.target = func() (string, error) { return fs.fileName(t, f), nil }
 	l.jump = func() (vfs.Location, bool, error) {
 		if !f.Loc.Valid() {
-			// Pipes, sockets and anonymous files have no place in
-			// the tree to lead to.
-			return vfs.Location{}, true, abi.ENXIO
+			// Pipes, sockets, anonymous files and the host's
+			// standard files lead to themselves.
+			return fs.k.VFS().AnonLocation(f), true, nil
 		}
 		return f.Loc, true, nil
 	}

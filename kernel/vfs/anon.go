@@ -30,3 +30,26 @@ func (v *VFS) NewAnonFile(kind string, ops FileOps, flags uint32) *File {
 	f.Name = "anon_inode:[" + kind + "]"
 	return f
 }
+
+// anonFS holds the files that have no place in the tree (pipes, sockets,
+// anonymous inodes, the host's standard files) when a path reaches them
+// through /proc/PID/fd. It is mounted nowhere.
+type anonFS struct{ root *anonInode }
+
+func (fs anonFS) Root() Inode         { return fs.root }
+func (fs anonFS) Type() string        { return "anon_inodefs" }
+func (fs anonFS) Statfs() abi.Statfs  { return abi.Statfs{Bsize: abi.PageSize, Namelen: 255} }
+func (fs anonFS) CacheDentries() bool { return false }
+
+// AnonLocation returns a location for f, which has none in the tree: what
+// following /proc/PID/fd/N leads to, so that stat sees the file and open
+// opens it again (a pipe's end joins the same pipe).
+// It takes no VFS lock: path walks call it with the lock held.
+func (v *VFS) AnonLocation(f *File) Location {
+	v.anonOnce.Do(func() {
+		root := &anonInode{attr: Attr{Dev: anonDev, Mode: abi.S_IFDIR | 0o500, Nlink: 2}}
+		v.anonMount = &Mount{ID: 0, FS: anonFS{root}, Root: &Dentry{Name: "/", Inode: root}, Source: "none"}
+	})
+	m := v.anonMount
+	return Location{Mount: m, Dentry: &Dentry{Name: f.Name, Parent: m.Root, Inode: f.Inode}}
+}

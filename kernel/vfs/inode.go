@@ -42,6 +42,13 @@ type Inode interface {
 	Open(flags uint32) (FileOps, error)
 }
 
+// Reopener is an Inode outside the tree (a host standard file) that a
+// path through /proc/PID/fd opens again as itself, whatever its type
+// says.
+type Reopener interface {
+	Reopen(flags uint32) (FileOps, error)
+}
+
 // Dirent is one directory entry.
 type Dirent struct {
 	Name string

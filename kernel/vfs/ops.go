@@ -179,6 +179,9 @@ func (v *VFS) OpenAt(ctx Context, c *Creds, l Location, flags uint32) (*File, er
 }
 
 func (v *VFS) openInode(ctx Context, l Location, a *Attr, flags uint32) (FileOps, error) {
+	if r, ok := l.Dentry.Inode.(Reopener); ok {
+		return r.Reopen(flags)
+	}
 	switch a.Type() {
 	case abi.S_IFDIR:
 		parent := a.Ino

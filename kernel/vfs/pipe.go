@@ -339,6 +339,7 @@ func PipeOf(f *File) *Pipe {
 type pipeInode struct {
 	InodeBase
 	attr Attr
+	pipe *Pipe // opening the inode again (/proc/PID/fd/N) joins this pipe
 }
 
 func (i *pipeInode) Attr() Attr { return i.attr }
@@ -355,6 +356,7 @@ func (v *VFS) NewPipeFiles(c *Creds, flags uint32) (r, w *File) {
 		Blksize: abi.PageSize, Atime: now, Mtime: now, Ctime: now}}
 	p := NewPipe()
 	p.open(true, true)
+	inode.pipe = p
 	name := "pipe:[" + itoa(ino) + "]"
 	// Packet mode belongs to the writer: the read end has no O_DIRECT
 	// (create_pipe_files).
@@ -385,29 +387,39 @@ func itoa(n uint64) string {
 // waits for a writer and a writer for a reader unless O_NONBLOCK (a
 // non-blocking writer without readers gets ENXIO); O_RDWR never waits.
 func (v *VFS) openFIFO(ctx Context, inode Inode, flags uint32) (FileOps, error) {
-	v.mu.Lock()
-	p, ok := v.fifos[inode]
-	if !ok {
-		p = NewPipe()
-		v.fifos[inode] = p
+	var p *Pipe
+	drop := func() {}
+	pi, anon := inode.(*pipeInode)
+	if anon {
+		// An anonymous pipe reached through /proc/PID/fd: its own pipe,
+		// and no waiting for the other end (fifo_open's is_pipe).
+		p = pi.pipe
+	} else {
+		v.mu.Lock()
+		var ok bool
+		if p, ok = v.fifos[inode]; !ok {
+			p = NewPipe()
+			v.fifos[inode] = p
+		}
+		v.mu.Unlock()
+		drop = func() { v.dropFIFO(inode, p) }
 	}
-	v.mu.Unlock()
 	acc := flags & abi.O_ACCMODE
 	read := acc == abi.O_RDONLY || acc == abi.O_RDWR
 	write := acc == abi.O_WRONLY || acc == abi.O_RDWR
 	nonblock := flags&abi.O_NONBLOCK != 0
-	if write && !read && nonblock {
+	if write && !read && nonblock && !anon {
 		p.mu.Lock()
 		noReaders := p.readers == 0
 		p.mu.Unlock()
 		if noReaders {
-			v.dropFIFO(inode, p)
+			drop()
 			return nil, abi.ENXIO
 		}
 	}
 	p.mu.Lock()
 	wSeen := p.wOpens
-	if Trying(ctx) && !nonblock && (read && !write && p.writers == 0 || write && !read && p.readers == 0) {
+	if Trying(ctx) && !nonblock && !anon && (read && !write && p.writers == 0 || write && !read && p.readers == 0) {
 		// It would wait for the other end: the open happens when the
 		// call can sleep.
 		p.mu.Unlock()
@@ -415,8 +427,8 @@ func (v *VFS) openFIFO(ctx Context, inode Inode, flags uint32) (FileOps, error) 
 	}
 	p.mu.Unlock()
 	p.open(read, write)
-	end := &pipeEnd{p: p, read: read, write: write, wSeen: wSeen, onRelease: func() { v.dropFIFO(inode, p) }}
-	if read && write || nonblock {
+	end := &pipeEnd{p: p, read: read, write: write, wSeen: wSeen, onRelease: drop}
+	if read && write || nonblock || anon {
 		return end, nil
 	}
 	// Wait for the other side: a reader for a writer, a writer for a

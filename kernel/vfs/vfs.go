@@ -75,6 +75,10 @@ type VFS struct {
 	pipeIno uint64
 	anon    *anonInode
 	locks   *Locks
+	// anonMount holds the locations of files outside the tree
+	// (AnonLocation).
+	anonOnce  sync.Once
+	anonMount *Mount
 	// Now is the clock for timestamps.
 	Now func() abi.Timespec
 }

@@ -245,6 +245,22 @@ int main(int argc, char **argv)
 	close(ro);
 	close(fd);
 
+	/* A pipe reached through /proc/self/fd is the same pipe. */
+	int pp[2];
+	MUST(pipe(pp));
+	CHECK(write(pp[1], "piped", 5));
+	snprintf(path, sizeof path, "/proc/self/fd/%d", pp[0]);
+	struct stat ps;
+	CHECK(stat(path, &ps));
+	say("pipe through the link: fifo %d\n", S_ISFIFO(ps.st_mode));
+	int pr = open(path, O_RDONLY);
+	char pb[8] = {0};
+	CHECK(read(pr, pb, 5));
+	say("read through the link: %s\n", pb);
+	close(pr);
+	close(pp[0]);
+	close(pp[1]);
+
 	/* The fd directory lists the descriptors. */
 	int seen = 0;
 	DIR *d = opendir("/proc/self/fd");

@@ -220,9 +220,9 @@ int main(void)
 			setpgid(0, 0);
 			signal(SIGINT, onint);
 			MUST(write(ready[1], "g", 1));
-			while (!got_int)
-				pause();
-			say("foreground child got ^C\n");
+			for (int i = 0; i < 500 && !got_int; i++)
+				msleep(10);
+			say("foreground child got ^C: %d\n", got_int);
 			_exit(0);
 		}
 		setpgid(g, g);
