@@ -240,6 +240,20 @@ int main(void)
 		CHECK(tcsetpgrp(s, getpid()));
 		signal(SIGTTOU, SIG_DFL);
 
+		/* TIOCNOTTY in a process that is not the leader: only it
+		 * loses the terminal. */
+		g = fork();
+		if (g == 0) {
+			CHECK(ioctl(s, TIOCNOTTY));
+			CHECK(open("/dev/tty", O_RDWR));
+			CHECK(ioctl(s, TIOCNOTTY));
+			_exit(0);
+		}
+		waitpid(g, &gs, 0);
+		int again = open("/dev/tty", O_RDWR);
+		say("the leader keeps it: %d\n", again >= 0);
+		close(again);
+
 		/* The master's close hangs up: SIGHUP and SIGCONT for us, the
 		 * session leader; reads end, writes fail. */
 		signal(SIGHUP, onhup);
