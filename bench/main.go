@@ -80,6 +80,7 @@ func main() {
 	const syscalls = 2000000
 	const forks = 300
 	const trips = 100000
+	const loops = 100000
 	workloads := []workload{
 		{"(a) busybox true start-up", []string{"/bin/busybox", "true"}, 30, 0, ""},
 		{"(b) getppid loop", []string{"/bin/getppid", fmt.Sprint(syscalls)}, 5, syscalls, "syscall"},
@@ -90,6 +91,9 @@ func main() {
 			3, 1000000, "syscall"},
 		{"(f) pipe ping-pong, 2 processes", []string{"/bin/pingpong", fmt.Sprint(trips)}, 3, trips, "round trip"},
 		{"(g) mutex ping-pong, 2 threads", []string{"/bin/mutex", fmt.Sprint(trips)}, 3, trips, "hand-over"},
+		{"(h) busybox sh loop", []string{"/bin/busybox", "sh", "-c",
+			fmt.Sprintf(`i=0; while [ $i -lt %d ]; do i=$((i+1)); done`, loops)}, 3, loops, "iteration"},
+		{"(i) gzip of 64 MiB", []string{"/bin/busybox", "gzip", "-c", "/data/64M"}, 3, 0, ""},
 	}
 	fmt.Printf("Machine: %s/%s, %d CPUs, %s. Median of the runs; CPU time is user+system of the whole process tree.\n\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))

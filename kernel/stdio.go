@@ -120,15 +120,12 @@ func (h *hostStream) Ioctl(_ vfs.Context, _ *vfs.File, cmd uint32, arg uint64, m
 		}
 		at := abi.Termios{Iflag: t.Iflag, Oflag: t.Oflag, Cflag: t.Cflag, Lflag: t.Lflag, Line: t.Line}
 		copy(at.Cc[:], t.Cc[:])
-		b := make([]byte, abi.SizeofTermios)
-		at.Encode(b)
-		return 0, mem.CopyOut(arg, b)
+		return 0, putTermios(mem, arg, at)
 	case abi.TCSETS, abi.TCSETSW, abi.TCSETSF:
-		b := make([]byte, abi.SizeofTermios)
-		if err := mem.CopyIn(arg, b); err != nil {
+		at, err := getTermios(mem, arg)
+		if err != nil {
 			return 0, err
 		}
-		at := abi.DecodeTermios(b)
 		cur, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 		if err != nil {
 			return 0, hostErrno(err)
@@ -142,15 +139,12 @@ func (h *hostStream) Ioctl(_ vfs.Context, _ *vfs.File, cmd uint32, arg uint64, m
 		if err != nil {
 			return 0, hostErrno(err)
 		}
-		b := make([]byte, abi.SizeofWinsize)
-		abi.Winsize{Row: w.Row, Col: w.Col, Xpixel: w.Xpixel, Ypixel: w.Ypixel}.Encode(b)
-		return 0, mem.CopyOut(arg, b)
+		return 0, putWinsize(mem, arg, abi.Winsize{Row: w.Row, Col: w.Col, Xpixel: w.Xpixel, Ypixel: w.Ypixel})
 	case abi.TIOCSWINSZ:
-		b := make([]byte, abi.SizeofWinsize)
-		if err := mem.CopyIn(arg, b); err != nil {
+		w, err := getWinsize(mem, arg)
+		if err != nil {
 			return 0, err
 		}
-		w := abi.DecodeWinsize(b)
 		return 0, hostErrno(unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: w.Row, Col: w.Col, Xpixel: w.Xpixel, Ypixel: w.Ypixel}))
 	}
 	return 0, abi.ENOTTY

@@ -510,12 +510,10 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 		tty.mu.Lock()
 		tm := tty.termios
 		tty.mu.Unlock()
-		b := make([]byte, abi.SizeofTermios)
-		tm.Encode(b)
-		return 0, mem.CopyOut(arg, b)
+		return 0, putTermios(mem, arg, tm)
 	case abi.TCSETS, abi.TCSETSW, abi.TCSETSF:
-		b := make([]byte, abi.SizeofTermios)
-		if err := mem.CopyIn(arg, b); err != nil {
+		tm, err := getTermios(mem, arg)
+		if err != nil {
 			return 0, err
 		}
 		if !master {
@@ -523,7 +521,6 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 				return 0, err
 			}
 		}
-		tm := abi.DecodeTermios(b)
 		tty.mu.Lock()
 		if cmd == abi.TCSETSF {
 			tty.lines, tty.raw, tty.line = nil, nil, nil
@@ -544,15 +541,12 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 		tty.mu.Lock()
 		w := tty.winsize
 		tty.mu.Unlock()
-		b := make([]byte, abi.SizeofWinsize)
-		w.Encode(b)
-		return 0, mem.CopyOut(arg, b)
+		return 0, putWinsize(mem, arg, w)
 	case abi.TIOCSWINSZ:
-		b := make([]byte, abi.SizeofWinsize)
-		if err := mem.CopyIn(arg, b); err != nil {
+		w, err := getWinsize(mem, arg)
+		if err != nil {
 			return 0, err
 		}
-		w := abi.DecodeWinsize(b)
 		tty.mu.Lock()
 		changed := w != tty.winsize
 		tty.winsize = w
@@ -613,6 +607,36 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 		return 0, abi.ENOTTY
 	}
 	return tty.jobIoctl(t, master, cmd, arg, mem)
+}
+
+// putTermios, getTermios, putWinsize and getWinsize copy the terminal
+// structures between the kernel and the caller's memory.
+func putTermios(mem vfs.Memory, addr uint64, t abi.Termios) error {
+	b := make([]byte, abi.SizeofTermios)
+	t.Encode(b)
+	return mem.CopyOut(addr, b)
+}
+
+func getTermios(mem vfs.Memory, addr uint64) (abi.Termios, error) {
+	b := make([]byte, abi.SizeofTermios)
+	if err := mem.CopyIn(addr, b); err != nil {
+		return abi.Termios{}, err
+	}
+	return abi.DecodeTermios(b), nil
+}
+
+func putWinsize(mem vfs.Memory, addr uint64, w abi.Winsize) error {
+	b := make([]byte, abi.SizeofWinsize)
+	w.Encode(b)
+	return mem.CopyOut(addr, b)
+}
+
+func getWinsize(mem vfs.Memory, addr uint64) (abi.Winsize, error) {
+	b := make([]byte, abi.SizeofWinsize)
+	if err := mem.CopyIn(addr, b); err != nil {
+		return abi.Winsize{}, err
+	}
+	return abi.DecodeWinsize(b), nil
 }
 
 func putU32(mem vfs.Memory, addr uint64, v uint32) error {

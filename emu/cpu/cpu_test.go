@@ -485,23 +485,7 @@ func TestRecycledEngineIsNew(t *testing.T) {
 // loop of b.N iterations: body; dec rcx; jnz. The micro-benchmarks of
 // issue 6 measure the cost of one instruction kind per iteration.
 func benchLoop(b *testing.B, body []byte) {
-	code := append(append([]byte{}, body...), 0x48, 0xff, 0xc9, 0x75, byte(-(len(body) + 5)), 0xf4)
-	e, err := New(func(*Engine) {}, nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
-	mem, _ := syscall.Mmap(-1, 0, 0x2000, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
-	defer syscall.Munmap(mem)
-	copy(mem, code)
-	e.Map(codeAddr, 0x1000, ProtRead|ProtExec, unsafe.Pointer(&mem[0]))
-	e.Map(dataAddr, 0x1000, ProtRead|ProtWrite, unsafe.Pointer(&mem[0x1000]))
-	e.SetReg(RSI, dataAddr)
-	e.SetReg(RCX, uint64(b.N))
-	b.ResetTimer()
-	if x := e.Run(codeAddr); x.Kind != ExitHalt {
-		b.Fatalf("exit %+v", x)
-	}
+	benchLoopWith(b, body, nil, ProtRead|ProtExec, nil)
 }
 
 // BenchmarkALU is add rax, rbx per iteration.
@@ -517,4 +501,67 @@ func BenchmarkStore(b *testing.B) { benchLoop(b, []byte{0x48, 0x89, 0x06}) }
 // BenchmarkLoadStore is mov rax, [rsi]; mov [rsi+8], rax per iteration.
 func BenchmarkLoadStore(b *testing.B) {
 	benchLoop(b, []byte{0x48, 0x8b, 0x06, 0x48, 0x89, 0x46, 0x08})
+}
+
+// BenchmarkCallRet is call f; ... f: ret per iteration, with the stack
+// in the data page.
+func BenchmarkCallRet(b *testing.B) {
+	// loop: call f (rel32 to after the loop's tail); dec rcx; jnz loop;
+	// hlt; f: ret. benchLoop appends the tail, so f sits 6 bytes past
+	// the call's end: dec rcx (3), jnz (2), hlt (1).
+	benchLoopStack(b, []byte{0xe8, 0x06, 0x00, 0x00, 0x00}, []byte{0xc3})
+}
+
+// BenchmarkBlockChain jumps through 60 blocks per iteration, each a jmp
+// to the next, so that chaining between blocks is what is measured (60
+// keeps the loop's jnz within a rel8).
+func BenchmarkBlockChain(b *testing.B) {
+	var body []byte
+	for i := 0; i < 60; i++ {
+		body = append(body, 0xeb, 0x00) // jmp to the next instruction: ends a block
+	}
+	benchLoop(b, body)
+}
+
+// BenchmarkSelfModifying stores into the executable page that holds the
+// running code (beside it) each iteration: such stores keep the slow path,
+// which checks the page's translations for the bytes written.
+func BenchmarkSelfModifying(b *testing.B) {
+	// mov byte [rip+0x100], al
+	benchLoopWithCodeWrite(b, []byte{0x88, 0x05, 0x00, 0x01, 0x00, 0x00})
+}
+
+// benchLoopStack is benchLoop with RSP in the data page and extra code
+// after the loop's hlt.
+func benchLoopStack(b *testing.B, body, after []byte) {
+	benchLoopWith(b, body, after, ProtRead|ProtExec, func(e *Engine) { e.SetReg(RSP, dataAddr+0x800) })
+}
+
+// benchLoopWithCodeWrite runs body from a writable and executable page.
+func benchLoopWithCodeWrite(b *testing.B, body []byte) {
+	benchLoopWith(b, body, nil, ProtRead|ProtWrite|ProtExec, nil)
+}
+
+func benchLoopWith(b *testing.B, body, after []byte, codeProt Prot, setup func(*Engine)) {
+	code := append(append([]byte{}, body...), 0x48, 0xff, 0xc9, 0x75, byte(-(len(body) + 5)), 0xf4)
+	code = append(code, after...)
+	e, err := New(func(*Engine) {}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	mem, _ := syscall.Mmap(-1, 0, 0x2000, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	defer syscall.Munmap(mem)
+	copy(mem, code)
+	e.Map(codeAddr, 0x1000, codeProt, unsafe.Pointer(&mem[0]))
+	e.Map(dataAddr, 0x1000, ProtRead|ProtWrite, unsafe.Pointer(&mem[0x1000]))
+	e.SetReg(RSI, dataAddr)
+	e.SetReg(RCX, uint64(b.N))
+	if setup != nil {
+		setup(e)
+	}
+	b.ResetTimer()
+	if x := e.Run(codeAddr); x.Kind != ExitHalt {
+		b.Fatalf("exit %+v", x)
+	}
 }
