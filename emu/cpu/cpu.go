@@ -69,6 +69,9 @@ type Engine struct {
 
 	onSyscall SyscallHandler
 	onFault   FaultHandler
+	// onWrite sees every guest store while a watch is installed
+	// (WatchWrites).
+	onWrite func(addr uint64, size int, value uint64)
 
 	stopAsked atomic.Bool
 	// running is true while Run is executing guest code; interrupt is a
@@ -387,6 +390,30 @@ func goUnmapped(h C.uintptr_t, addr C.uint64_t, size C.int, typ C.uc_mem_type) C
 		access = Fetch
 	}
 	return C.bool(e.onFault(uint64(addr), int(size), access))
+}
+
+//export goMemWrite
+func goMemWrite(h C.uintptr_t, addr C.uint64_t, size C.int, value C.uint64_t) {
+	e := cgo.Handle(h).Value().(*Engine)
+	if e.onWrite != nil {
+		e.onWrite(uint64(addr), int(size), uint64(value))
+	}
+}
+
+// WatchWrites calls fn for every store the guest makes, on the goroutine
+// that runs the engine, until the returned function removes the watch. It
+// is for tracing: every store then takes Unicorn's slow path. Call it and
+// the remover only while the engine is not running.
+func (e *Engine) WatchWrites(fn func(addr uint64, size int, value uint64)) (remove func(), err error) {
+	var h C.uc_hook
+	if rc := C.pd_watch_writes(e.h, e.st, &h); rc != C.UC_ERR_OK {
+		return nil, uc.UcError(rc)
+	}
+	e.onWrite = fn
+	return func() {
+		C.pd_unwatch(e.h, h)
+		e.onWrite = nil
+	}, nil
 }
 
 // SyscallArgs returns, inside a syscall handler, the syscall number (RAX),

@@ -167,22 +167,41 @@ func TestStopFromHandlerAndResume(t *testing.T) {
 	}
 }
 
+// TestStopFromOtherGoroutine stops spinning guests from another
+// goroutine. The stop is seen by the exit-request test at the start of
+// each block (Unicorn patch 0007), also in loops whose memory accesses no
+// longer test it themselves (patch 0008).
 func TestStopFromOtherGoroutine(t *testing.T) {
-	code := []byte{0xeb, 0xfe} // jmp .
-	e, _ := newTestEngine(t, code, func(*Engine) {}, nil)
-	go func() {
-		time.Sleep(20 * time.Millisecond)
-		e.Stop()
-	}()
-	done := make(chan Exit)
-	go func() { done <- e.Run(codeAddr) }()
-	select {
-	case x := <-done:
-		if x.Kind != ExitStop {
-			t.Errorf("exit %+v", x)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Stop did not interrupt a spinning guest")
+	cases := []struct {
+		name string
+		code []byte
+	}{
+		{"jmp to itself", []byte{0xeb, 0xfe}},
+		// loop: mov [rsi], rax; mov rax, [rsi]; inc rax; jmp loop
+		{"loads and stores", []byte{0x48, 0x89, 0x06, 0x48, 0x8b, 0x06, 0x48, 0xff, 0xc0, 0xeb, 0xf5}},
+		// loop: call f; jmp loop; f: ret
+		{"calls", []byte{0xe8, 0x02, 0x00, 0x00, 0x00, 0xeb, 0xf9, 0xc3}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e, _ := newTestEngine(t, c.code, func(*Engine) {}, nil)
+			e.SetReg(RSI, dataAddr)
+			e.SetReg(RSP, dataAddr+0x800)
+			go func() {
+				time.Sleep(20 * time.Millisecond)
+				e.Stop()
+			}()
+			done := make(chan Exit)
+			go func() { done <- e.Run(codeAddr) }()
+			select {
+			case x := <-done:
+				if x.Kind != ExitStop {
+					t.Errorf("exit %+v", x)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Stop did not interrupt a spinning guest")
+			}
+		})
 	}
 }
 
@@ -563,5 +582,42 @@ func benchLoopWith(b *testing.B, body, after []byte, codeProt Prot, setup func(*
 	b.ResetTimer()
 	if x := e.Run(codeAddr); x.Kind != ExitHalt {
 		b.Fatalf("exit %+v", x)
+	}
+}
+
+// TestWatchWritesSeesEveryStore checks that a write hook sees every store,
+// also stores to a page whose earlier stores took the fast path before
+// the hook was added (Unicorn patch 0006 must not let them bypass it).
+func TestWatchWritesSeesEveryStore(t *testing.T) {
+	// loop: mov [rsi], rcx; dec rcx; jnz loop; hlt
+	code := []byte{0x48, 0x89, 0x0e, 0x48, 0xff, 0xc9, 0x75, 0xf8, 0xf4}
+	e, _ := newTestEngine(t, code, func(*Engine) {}, nil)
+	run := func(n uint64) {
+		e.SetReg(RSI, dataAddr)
+		e.SetReg(RCX, n)
+		if x := e.Run(codeAddr); x.Kind != ExitHalt {
+			t.Fatalf("exit %+v", x)
+		}
+	}
+	run(1000) // the page's TLB entry is clean now: stores are fast
+	var seen []uint64
+	remove, err := e.WatchWrites(func(addr uint64, size int, value uint64) {
+		if addr != dataAddr || size != 8 {
+			t.Errorf("store of %d bytes at %#x", size, addr)
+		}
+		seen = append(seen, value)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(100)
+	if len(seen) != 100 || seen[0] != 100 || seen[99] != 1 {
+		t.Errorf("the hook saw %d stores (first %v), want 100 counting down from 100", len(seen), seen[:min(len(seen), 3)])
+	}
+	remove()
+	seen = nil
+	run(100)
+	if len(seen) != 0 {
+		t.Errorf("%d stores seen after the hook was removed", len(seen))
 	}
 }

@@ -61,6 +61,24 @@ uc_err pd_install_hooks(uc_engine *uc, pd_state *st)
 	return uc_hook_add(uc, &h, UC_HOOK_INTR, pd_intr, st, 1, 0);
 }
 
+static void pd_mem_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
+			 int size, int64_t value, void *user)
+{
+	pd_state *st = user;
+
+	goMemWrite(st->handle, addr, size, (uint64_t)value);
+}
+
+uc_err pd_watch_writes(uc_engine *uc, pd_state *st, uc_hook *h)
+{
+	return uc_hook_add(uc, h, UC_HOOK_MEM_WRITE, pd_mem_write, st, 1, 0);
+}
+
+uc_err pd_unwatch(uc_engine *uc, uc_hook h)
+{
+	return uc_hook_del(uc, h);
+}
+
 uc_err pd_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end)
 {
 	return uc_ctl_remove_cache(uc, begin, end);

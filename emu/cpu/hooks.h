@@ -47,6 +47,10 @@ uc_err pd_run(uc_engine *uc, pd_state *st, uint64_t begin);
 // pd_run_cpu returns the CPU time the run in progress has used so far, or
 // -1 if none is in progress. Any thread may call it.
 int64_t pd_run_cpu(pd_state *st);
+// pd_watch_writes reports every guest store to goMemWrite (tracing);
+// pd_unwatch removes the hook.
+uc_err pd_watch_writes(uc_engine *uc, pd_state *st, uc_hook *h);
+uc_err pd_unwatch(uc_engine *uc, uc_hook h);
 uc_err pd_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
 uc_err pd_flush_tlb(uc_engine *uc);
 // pd_reset unmaps all memory and drops every translation and TLB entry, so
