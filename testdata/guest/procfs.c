@@ -106,6 +106,15 @@ int main(int argc, char **argv)
 {
 	(void)argc;
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* What status reports must not depend on what the test runner left:
+	 * its umask, blocked signals and ignored signals survive exec. */
+	umask(022);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < 32; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	pid_t me = getpid();
 	char path[512], link[512];
 
@@ -291,18 +300,34 @@ int main(int argc, char **argv)
 		line = strchr(line + 1, '\n');
 	}
 
-	/* limits: exactly Linux's layout. Only lowering is sure to be
-	 * allowed (a container may lack CAP_SYS_RESOURCE). */
+	/* limits: exactly Linux's layout. Every limit is lowered to a value
+	 * at or below both Linux's and paddock's defaults (only lowering is
+	 * sure to be allowed: a container may lack CAP_SYS_RESOURCE), so
+	 * that the file reads the same on any host. */
+	static const struct { rlim_t cur, max; } want[RLIM_NLIMITS] = {
+		[RLIMIT_CPU] = { 1000, 2000 },
+		[RLIMIT_FSIZE] = { 1001, 2001 },
+		[RLIMIT_DATA] = { 1ULL << 40, 1ULL << 40 },
+		[RLIMIT_STACK] = { 8 << 20, 1 << 30 },
+		[RLIMIT_CORE] = { 0, 0 },
+		[RLIMIT_RSS] = { 1005, 2005 },
+		[RLIMIT_NPROC] = { 1006, 2006 },
+		[RLIMIT_NOFILE] = { 64, 128 },
+		[RLIMIT_MEMLOCK] = { 65536, 65536 },
+		[RLIMIT_AS] = { 1ULL << 40, 1ULL << 40 },
+		[RLIMIT_LOCKS] = { 1010, 2010 },
+		[RLIMIT_SIGPENDING] = { 1011, 2011 },
+		[RLIMIT_MSGQUEUE] = { 1012, 2012 },
+		[RLIMIT_NICE] = { 0, 0 },
+		[RLIMIT_RTPRIO] = { 0, 0 },
+		[RLIMIT_RTTIME] = { 1015, 2015 },
+	};
 	struct rlimit rl;
 	for (int r = 0; r < RLIM_NLIMITS; r++) {
 		getrlimit(r, &rl);
-		if (r == RLIMIT_AS || r == RLIMIT_DATA || r == RLIMIT_STACK)
-			continue;
-		if (rl.rlim_max > (rlim_t)(2000 + r))
-			rl.rlim_max = 2000 + r;
-		rl.rlim_cur = rl.rlim_max < (rlim_t)(1000 + r) ? rl.rlim_max : 1000 + r;
-		if (r == RLIMIT_NOFILE)
-			rl.rlim_cur = 64, rl.rlim_max = 128;
+		if (rl.rlim_max > want[r].max)
+			rl.rlim_max = want[r].max;
+		rl.rlim_cur = want[r].cur < rl.rlim_max ? want[r].cur : rl.rlim_max;
 		if (setrlimit(r, &rl) < 0)
 			say("setrlimit %d: %s\n", r, errname(errno));
 	}
@@ -365,8 +390,9 @@ int main(int argc, char **argv)
 	say("cpuinfo: processor %d flags %d\n", strncmp(buf, "processor\t: 0", 13) == 0, strstr(buf, "\nflags\t\t: ") != NULL);
 	slurp("/proc/sys/kernel/ostype");
 	say("ostype: %s", buf);
+	/* pid_max differs between hosts (systemd raises it). */
 	slurp("/proc/sys/kernel/pid_max");
-	say("pid_max: %s", buf);
+	say("pid_max at least 32768: %d\n", atoi(buf) >= 32768);
 	char boot1[128], boot2[128];
 	slurp("/proc/sys/kernel/random/boot_id");
 	snprintf(boot1, sizeof boot1, "%.64s", buf);
