@@ -12,9 +12,19 @@ static volatile sig_atomic_t xfsz, xcpu;
 static void onxfsz(int sig) { (void)sig; xfsz++; }
 static void onxcpu(int sig) { (void)sig; xcpu++; }
 
+/* setlim sets a limit, never raising the hard one above what it is: the
+ * host may have a lower hard limit than paddock's default and no
+ * CAP_SYS_RESOURCE to raise it. */
 static void setlim(int r, rlim_t cur, rlim_t max)
 {
-	struct rlimit rl = { cur, max };
+	struct rlimit rl;
+	getrlimit(r, &rl);
+	if (max > rl.rlim_max)
+		max = rl.rlim_max;
+	if (cur > max)
+		cur = max;
+	rl.rlim_cur = cur;
+	rl.rlim_max = max;
 	MUST(setrlimit(r, &rl));
 }
 
@@ -122,12 +132,17 @@ int main(int argc, char **argv)
 		read(ready[0], &ch, 1);
 		struct rlimit rl;
 		getrlimit(RLIMIT_CORE, &rl);
-		say("child core limit %ld\n", (long)rl.rlim_cur);
+		say("child core limit is the one set: %d\n", rl.rlim_cur == 4096 || rl.rlim_cur == rl.rlim_max);
 		_exit(0);
 	}
-	struct rlimit nl = { 4096, 8192 }, old;
+	struct rlimit nl, old, mine;
+	getrlimit(RLIMIT_CORE, &nl);
+	mine = nl;
+	if (nl.rlim_max > 8192)
+		nl.rlim_max = 8192;
+	nl.rlim_cur = nl.rlim_max < 4096 ? nl.rlim_max : 4096;
 	CHECK(prlimit(c, RLIMIT_CORE, &nl, &old));
-	say("child's old core limit %ld\n", (long)old.rlim_cur);
+	say("child's old core limit was inherited: %d\n", old.rlim_cur == mine.rlim_cur);
 	close(ready[0]);
 	MUST(write(ready[1], "x", 1));
 	reap(c);
