@@ -120,26 +120,32 @@ func (t *Task) Setpgid(pid, pgid int32) error {
 
 // Getpgid returns the process group of pid (0: the caller).
 func (t *Task) Getpgid(pid int32) (int32, error) {
-	k := t.k
-	k.mu.Lock()
-	defer k.mu.Unlock()
-	p, err := t.lookupLocked(pid)
+	g, err := t.groupOf(pid)
 	if err != nil {
 		return 0, err
 	}
-	return p.pgrp.pgid, nil
+	return g.pgid, nil
 }
 
 // Getsid returns the session of pid (0: the caller).
 func (t *Task) Getsid(pid int32) (int32, error) {
+	g, err := t.groupOf(pid)
+	if err != nil {
+		return 0, err
+	}
+	return g.session.sid, nil
+}
+
+// groupOf returns the process group of pid (0: the caller).
+func (t *Task) groupOf(pid int32) (*ProcessGroup, error) {
 	k := t.k
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	p, err := t.lookupLocked(pid)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return p.pgrp.session.sid, nil
+	return p.pgrp, nil
 }
 
 // Setsid implements setsid(2): a process that leads a group may not; any

@@ -237,16 +237,12 @@ var itimerKinds = [3]struct {
 
 // SetItimer implements setitimer(2) and returns the old setting.
 func (p *Process) SetItimer(which int, value, interval time.Duration) (time.Duration, time.Duration, error) {
-	if which < 0 || which > 2 {
-		return 0, 0, abi.EINVAL
-	}
 	pt := &p.timers
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
-	tm := pt.itimer[which]
-	if tm == nil {
-		tm = &timer{p: p, id: -1, sig: itimerKinds[which].sig, clock: itimerKinds[which].clock}
-		pt.itimer[which] = tm
+	tm, err := p.itimerLocked(which)
+	if err != nil {
+		return 0, 0, err
 	}
 	ov, oi := tm.remaining()
 	tm.gen++
@@ -260,18 +256,31 @@ func (p *Process) SetItimer(which int, value, interval time.Duration) (time.Dura
 
 // Itimer implements getitimer(2).
 func (p *Process) Itimer(which int) (time.Duration, time.Duration, error) {
-	if which < 0 || which > 2 {
-		return 0, 0, abi.EINVAL
-	}
 	pt := &p.timers
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
-	tm := pt.itimer[which]
-	if tm == nil {
-		return 0, 0, nil
+	tm, err := p.itimerLocked(which)
+	if err != nil {
+		return 0, 0, err
 	}
 	v, i := tm.remaining()
 	return v, i, nil
+}
+
+// itimerLocked returns interval timer which (ITIMER_REAL, _VIRTUAL or
+// _PROF), made disarmed on first use; EINVAL for another number.
+// p.timers.mu is held.
+func (p *Process) itimerLocked(which int) (*timer, error) {
+	if which < 0 || which > 2 {
+		return nil, abi.EINVAL
+	}
+	pt := &p.timers
+	tm := pt.itimer[which]
+	if tm == nil {
+		tm = &timer{p: p, id: -1, sig: itimerKinds[which].sig, clock: itimerKinds[which].clock}
+		pt.itimer[which] = tm
+	}
+	return tm, nil
 }
 
 // TimerCreate implements timer_create(2).
