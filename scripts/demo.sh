@@ -10,6 +10,7 @@ run uname -a
 run cat /etc/os-release
 run sh -c 'echo "six times seven is $((6*7))"; for w in one two three; do echo "word: $w"; done'
 run sh -c 'seq 1 5 | sort -r | tr "\n" " "; echo; (sleep 0.1; echo background job done) & echo "started $!"; wait; trap "echo caught USR1" USR1; kill -USR1 $$'
+run sh -c 'sleep 1 & ps -o pid,ppid,stat,comm; grep -E "^(Name|State|PPid)" /proc/self/status; grep "open files" /proc/self/limits'
 run ls -la /
 run id
 run /opt/examples/hello "from a dynamically linked musl program"
