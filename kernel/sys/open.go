@@ -18,14 +18,16 @@ func openat(t *kernel.Task, dirfd int32, pathAddr uint64, flags, mode uint32) (u
 		return 0, err
 	}
 	flags &= openFlagsValid
-	if flags&abi.O_TMPFILE == abi.O_TMPFILE {
-		return 0, abi.EOPNOTSUPP
-	}
 	if flags&abi.O_ACCMODE == 3 && flags&abi.O_PATH == 0 {
 		return 0, abi.EINVAL
 	}
 	umask := t.FS().Umask()
-	f, err := t.Kernel().VFS().Open(t, r, p, flags|abi.O_LARGEFILE, mode&0o7777&^umask)
+	var f *vfs.File
+	if flags&abi.O_TMPFILE == abi.O_TMPFILE {
+		f, err = t.Kernel().VFS().OpenTmpfile(r, p, flags|abi.O_LARGEFILE, mode&0o7777&^umask)
+	} else {
+		f, err = t.Kernel().VFS().Open(t, r, p, flags|abi.O_LARGEFILE, mode&0o7777&^umask)
+	}
 	if err != nil {
 		return 0, err
 	}

@@ -153,6 +153,61 @@ func (v *VFS) Open(ctx Context, r *Resolver, path string, flags, mode uint32) (*
 	return f, nil
 }
 
+// OpenTmpfile implements open(2) with O_TMPFILE: an unnamed regular file
+// in the directory at path, which linkat may name later unless O_EXCL is
+// given (vfs_tmpfile). The file system must keep files in memory (memfs);
+// others answer EOPNOTSUPP, as Linux's do without ->tmpfile.
+func (v *VFS) OpenTmpfile(r *Resolver, path string, flags, mode uint32) (*File, error) {
+	if acc := flags & abi.O_ACCMODE; acc != abi.O_WRONLY && acc != abi.O_RDWR {
+		return nil, abi.EINVAL
+	}
+	v.mu.Lock()
+	w := &walkState{v: v, r: r}
+	dir, err := w.walk(path, true)
+	if err != nil {
+		v.mu.Unlock()
+		return nil, err
+	}
+	a := dir.Dentry.Inode.Attr()
+	switch {
+	case !a.IsDir():
+		err = abi.ENOTDIR
+	case !isMemFS(dir.Mount.FS):
+		err = abi.EOPNOTSUPP
+	default:
+		err = mayChangeDir(r.Creds, dir)
+	}
+	if err != nil {
+		v.mu.Unlock()
+		return nil, err
+	}
+	// The file is made under a hidden name and unlinked at once: memfs
+	// has no other way to make an inode, and nobody can see the name.
+	v.tmpfiles++
+	name := ".#paddock-tmpfile-" + itoa(v.tmpfiles)
+	uid, gid := newOwner(r.Creds, &a)
+	ino, err := dir.Dentry.Inode.Create(name, &NewInode{Mode: abi.S_IFREG | mode&0o7777, UID: uid, GID: gid, Now: v.Now()})
+	if err == nil {
+		err = dir.Dentry.Inode.Unlink(name)
+	}
+	v.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	ia := ino.Attr()
+	d := &Dentry{Name: "#" + itoa(ia.Ino), Parent: dir.Dentry, Inode: ino, Deleted: true, Linkable: flags&abi.O_EXCL == 0}
+	ops, err := ino.Open(flags)
+	if err != nil {
+		return nil, err
+	}
+	return NewFile(Location{dir.Mount, d}, ino, ops, flags&^(abi.O_TMPFILE|abi.O_EXCL|abi.O_CLOEXEC|abi.O_CREAT|abi.O_TRUNC)), nil
+}
+
+func isMemFS(fs FileSystem) bool {
+	_, ok := fs.(*MemFS)
+	return ok
+}
+
 // OpenAt opens an existing location, as exec and /proc/[pid]/fd re-opens
 // do, with the same checks as Open.
 func (v *VFS) OpenAt(ctx Context, c *Creds, l Location, flags uint32) (*File, error) {
@@ -271,7 +326,7 @@ func (v *VFS) Link(old Location, r *Resolver, newPath string) error {
 	if err := mayChangeDir(r.Creds, res.Dir); err != nil {
 		return err
 	}
-	if a.Nlink == 0 {
+	if a.Nlink == 0 && !old.Dentry.Linkable {
 		return abi.ENOENT
 	}
 	if err := res.Dir.Dentry.Inode.Link(res.Name, old.Dentry.Inode); err != nil {

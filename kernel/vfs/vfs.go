@@ -44,6 +44,9 @@ type Dentry struct {
 	Parent  *Dentry // nil at a file system's root
 	Inode   Inode
 	Deleted bool // unlinked while still in use
+	// Linkable marks an O_TMPFILE file without O_EXCL: linkat may give it
+	// a name although it has no link (I_LINKABLE).
+	Linkable bool
 
 	children map[string]*Dentry
 }
@@ -79,6 +82,7 @@ type VFS struct {
 	// (AnonLocation).
 	anonOnce  sync.Once
 	anonMount *Mount
+	tmpfiles  uint64 // counts O_TMPFILE files, for their hidden names
 	// Now is the clock for timestamps.
 	Now func() abi.Timespec
 }
