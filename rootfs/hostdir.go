@@ -262,9 +262,20 @@ func (i *hostInode) Create(name string, n *vfs.NewInode) (vfs.Inode, error) {
 		if err := r.Symlink(n.Target, p); err != nil {
 			return nil, hostErr(err)
 		}
+	case abi.S_IFIFO:
+		// os.Root has no mknod: make the FIFO relative to the parent
+		// directory, opened through the root, by its last component.
+		d, err := r.Open(i.path)
+		if err != nil {
+			return nil, hostErr(err)
+		}
+		err = unix.Mknodat(int(d.Fd()), name, unix.S_IFIFO|uint32(perm), 0)
+		d.Close()
+		if err != nil {
+			return nil, hostErr(err)
+		}
 	default:
-		// FIFOs, sockets and device nodes would need host privileges or
-		// host calls os.Root does not offer.
+		// Sockets and device nodes would need host privileges.
 		return nil, abi.EPERM
 	}
 	if n.Mode&abi.S_IFMT != abi.S_IFLNK {

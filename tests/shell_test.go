@@ -39,6 +39,7 @@ var scripts = []applet{
 	{"nested-shells", sh(`sh -c 'sh -c "sh -c \"echo deep; exit 3\""'; echo "status $?"`), ""},
 	{"many-children", sh(`i=0; while [ $i -lt 50 ]; do true; i=$((i+1)); done; echo "$i done"; for n in 1 2 3 4 5 6 7 8; do (exit $n) & done; wait; echo waited`), ""},
 	{"umask-files", sh(`umask 027; mkdir -p out/sub; echo x > out/sub/f; ls -l out/sub | cut -c1-10; rm -r out`), ""},
+	{"fifo", sh(`mkfifo f; ls -l f | cut -c1; (echo through the fifo > f) & cat f; wait; rm f`), ""},
 	{"timestamps", sh(`mkdir ts; cd ts; touch -d '2020-01-02 03:04:05' old; touch -d '2021-06-07 08:09:10' mid; echo x > new; ` +
 		`find . -newer mid -type f | sort; find . -mmin -5 -type f | sort; find . -mmin +5 -type f | sort; ` +
 		`ls -l --full-time old mid; stat -c '%y %n' old mid; touch -r old mid; stat -c '%Y %n' mid; ` +

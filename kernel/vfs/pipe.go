@@ -395,14 +395,16 @@ func (v *VFS) openFIFO(ctx Context, inode Inode, flags uint32) (FileOps, error) 
 		// and no waiting for the other end (fifo_open's is_pipe).
 		p = pi.pipe
 	} else {
+		a := inode.Attr()
+		key := inodeKey{a.Dev, a.Ino}
 		v.mu.Lock()
 		var ok bool
-		if p, ok = v.fifos[inode]; !ok {
+		if p, ok = v.fifos[key]; !ok {
 			p = NewPipe()
-			v.fifos[inode] = p
+			v.fifos[key] = p
 		}
 		v.mu.Unlock()
-		drop = func() { v.dropFIFO(inode, p) }
+		drop = func() { v.dropFIFO(key, p) }
 	}
 	acc := flags & abi.O_ACCMODE
 	read := acc == abi.O_RDONLY || acc == abi.O_RDWR
@@ -455,14 +457,14 @@ func (v *VFS) openFIFO(ctx Context, inode Inode, flags uint32) (FileOps, error) 
 
 // dropFIFO forgets a FIFO's pipe when nobody has it open, so that the next
 // open starts empty, as Linux frees the pipe on the last close.
-func (v *VFS) dropFIFO(inode Inode, p *Pipe) {
+func (v *VFS) dropFIFO(key inodeKey, p *Pipe) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	p.mu.Lock()
 	idle := p.readers == 0 && p.writers == 0
 	p.mu.Unlock()
-	if idle && v.fifos[inode] == p {
-		delete(v.fifos, inode)
+	if idle && v.fifos[key] == p {
+		delete(v.fifos, key)
 	}
 }
 

@@ -73,7 +73,9 @@ type VFS struct {
 	all     []*Mount
 	nextID  int
 	devices map[uint64]DeviceOpener
-	fifos   map[Inode]*Pipe
+	// fifos are the pipes of FIFOs in use, by the FIFO's device and
+	// inode number: a file system may make a new Inode at each lookup.
+	fifos   map[inodeKey]*Pipe
 	nextDev uint32
 	pipeIno uint64
 	anon    *anonInode
@@ -89,7 +91,7 @@ type VFS struct {
 
 // New returns a VFS with rootFS mounted at "/".
 func New(rootFS FileSystem, source string, now func() abi.Timespec) *VFS {
-	v := &VFS{mounts: map[mountKey]*Mount{}, devices: map[uint64]DeviceOpener{}, fifos: map[Inode]*Pipe{}, Now: now}
+	v := &VFS{mounts: map[mountKey]*Mount{}, devices: map[uint64]DeviceOpener{}, fifos: map[inodeKey]*Pipe{}, Now: now}
 	v.nextID = 20
 	v.root = v.newMount(rootFS, source)
 	return v
