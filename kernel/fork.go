@@ -149,6 +149,8 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 			start: k.Uptime()}
 		if f&abi.CLONE_PARENT != 0 {
 			p.exitSignal = t.proc.exitSignal
+		} else {
+			p.parentThread = t
 		}
 		t.proc.mu.Lock()
 		p.limits, p.creds, p.comm = t.proc.limits, t.proc.creds.clone(), t.proc.comm

@@ -66,7 +66,11 @@ type Process struct {
 	pid int32
 
 	// Guarded by the kernel's lock.
-	parent        *Process
+	parent *Process
+	// parentThread is the thread of parent that made this process (nil:
+	// none in particular, after CLONE_PARENT or once that thread has
+	// exited): its exit sends PR_SET_PDEATHSIG's signal.
+	parentThread  *Task
 	children      map[int32]*Process
 	tasks         []*Task
 	state         procState
@@ -314,6 +318,8 @@ func (t *Task) exit() {
 	last := len(p.tasks) == 0
 	if last {
 		wake = k.processExitLocked(p)
+	} else {
+		wake = k.parentThreadExitLocked(p, t)
 	}
 	k.mu.Unlock()
 	if last {
@@ -324,6 +330,35 @@ func (t *Task) exit() {
 	for _, w := range wake {
 		w.wake()
 	}
+}
+
+// parentThreadExitLocked is a thread's exit for the children it made:
+// they now belong to the process as a whole, and those that asked for a
+// parent-death signal get it, as Linux's forget_original_parent sends it
+// when the parent thread exits (prctl(2)). The kernel's lock is held.
+func (k *Kernel) parentThreadExitLocked(p *Process, t *Task) []*Task {
+	var wake []*Task
+	for _, c := range p.children {
+		if c.parentThread != t {
+			continue
+		}
+		c.parentThread = nil
+		wake = append(wake, k.sendParentDeathLocked(c, p)...)
+	}
+	return wake
+}
+
+// sendParentDeathLocked sends c's threads' parent-death signals, from p.
+func (k *Kernel) sendParentDeathLocked(c, p *Process) []*Task {
+	var wake []*Task
+	for _, ct := range c.tasks {
+		if ct.pdeathSig != 0 {
+			info := abi.Siginfo{Signo: ct.pdeathSig, Code: abi.SI_USER}
+			info.SetPid(p.pid, p.Creds().RealUID)
+			wake = append(wake, k.sendLocked(c, nil, info)...)
+		}
+	}
+	return wake
 }
 
 // processExitLocked makes p a zombie once its last thread is gone:
@@ -344,13 +379,8 @@ func (k *Kernel) processExitLocked(p *Process) []*Task {
 			continue
 		}
 		np.children[c.pid] = c
-		for _, ct := range c.tasks {
-			if ct.pdeathSig != 0 {
-				info := abi.Siginfo{Signo: ct.pdeathSig, Code: abi.SI_USER}
-				info.SetPid(p.pid, p.Creds().RealUID)
-				wake = append(wake, k.sendLocked(c, nil, info)...)
-			}
-		}
+		c.parentThread = nil
+		wake = append(wake, k.sendParentDeathLocked(c, p)...)
 		if c.state == procZombie {
 			wake = append(wake, k.notifyParentLocked(c)...)
 		}
