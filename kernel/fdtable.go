@@ -214,3 +214,17 @@ func (t *FDTable) Count() int {
 	defer t.mu.Unlock()
 	return len(t.files)
 }
+
+// size is the table's capacity as Linux reports it in FDSize: the
+// smallest power of two of at least 64 slots above the highest fd.
+func (t *FDTable) size() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := 64
+	for fd := range t.files {
+		for int(fd) >= n {
+			n *= 2
+		}
+	}
+	return n
+}

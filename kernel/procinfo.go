@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"paddock/abi"
-	"paddock/kernel/vfs"
 )
 
 // ProcInfo is a consistent snapshot of a process or thread, for /proc's
@@ -41,23 +40,10 @@ type ProcInfo struct {
 
 // Info returns the snapshot of p, for its thread-group leader (or, for a
 // leader that has exited, its first live thread).
-func (p *Process) Info() ProcInfo {
-	p.k.mu.Lock()
-	t := p.leaderLocked()
-	p.k.mu.Unlock()
-	return p.info(t, true)
-}
+func (p *Process) Info() ProcInfo { return p.info(p.Leader(), true) }
 
 // Info returns the snapshot of thread t (/proc/PID/task/TID).
 func (t *Task) Info() ProcInfo { return t.proc.info(t, false) }
-
-// leaderLocked returns the task that speaks for p: its first live one.
-func (p *Process) leaderLocked() *Task {
-	if len(p.tasks) > 0 {
-		return p.tasks[0]
-	}
-	return nil
-}
 
 func (p *Process) info(t *Task, group bool) ProcInfo {
 	k := p.k
@@ -131,13 +117,6 @@ func (p *Process) info(t *Task, group bool) ProcInfo {
 	return i
 }
 
-// Threads returns the process's live threads.
-func (p *Process) Threads() []*Task {
-	p.k.mu.Lock()
-	defer p.k.mu.Unlock()
-	return append([]*Task(nil), p.tasks...)
-}
-
 // Memory returns the task's address space, nil once it has exited.
 func (t *Task) Memory() *MM {
 	t.k.mu.Lock()
@@ -146,34 +125,4 @@ func (t *Task) Memory() *MM {
 		return nil
 	}
 	return t.mm
-}
-
-// Files returns the task's descriptor table.
-func (t *Task) Files() *FDTable { return t.fds }
-
-// Entry returns the file fd refers to, with a reference the caller drops,
-// and its close-on-exec flag (fdinfo's flags show it as O_CLOEXEC).
-func (t *FDTable) Entry(fd int32) (*vfs.File, bool, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	e, ok := t.files[fd]
-	if !ok {
-		return nil, false, abi.EBADF
-	}
-	e.file.IncRef()
-	return e.file, e.cloexec, nil
-}
-
-// size is the table's capacity as Linux reports it in FDSize: the
-// smallest power of two of at least 64 slots above the highest fd.
-func (t *FDTable) size() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := 64
-	for fd := range t.files {
-		for int(fd) >= n {
-			n *= 2
-		}
-	}
-	return n
 }

@@ -15,7 +15,7 @@ import (
 // machine: a file per 10 KiB of memory (files_maxfiles_init).
 const FileMax = MemTotal / 1024 / 10
 
-// newUUID returns a random (version 4) UUID in Linux's text form.
+// NewUUID returns a random (version 4) UUID in Linux's text form.
 func NewUUID() string {
 	var b [16]byte
 	rand.Read(b[:])

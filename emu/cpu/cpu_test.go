@@ -528,7 +528,8 @@ func BenchmarkCallRet(b *testing.B) {
 	// loop: call f (rel32 to after the loop's tail); dec rcx; jnz loop;
 	// hlt; f: ret. benchLoop appends the tail, so f sits 6 bytes past
 	// the call's end: dec rcx (3), jnz (2), hlt (1).
-	benchLoopStack(b, []byte{0xe8, 0x06, 0x00, 0x00, 0x00}, []byte{0xc3})
+	benchLoopWith(b, []byte{0xe8, 0x06, 0x00, 0x00, 0x00}, []byte{0xc3}, ProtRead|ProtExec,
+		func(e *Engine) { e.SetReg(RSP, dataAddr+0x800) })
 }
 
 // BenchmarkBlockChain jumps through 60 blocks per iteration, each a jmp
@@ -547,20 +548,11 @@ func BenchmarkBlockChain(b *testing.B) {
 // which checks the page's translations for the bytes written.
 func BenchmarkSelfModifying(b *testing.B) {
 	// mov byte [rip+0x100], al
-	benchLoopWithCodeWrite(b, []byte{0x88, 0x05, 0x00, 0x01, 0x00, 0x00})
+	benchLoopWith(b, []byte{0x88, 0x05, 0x00, 0x01, 0x00, 0x00}, nil, ProtRead|ProtWrite|ProtExec, nil)
 }
 
-// benchLoopStack is benchLoop with RSP in the data page and extra code
-// after the loop's hlt.
-func benchLoopStack(b *testing.B, body, after []byte) {
-	benchLoopWith(b, body, after, ProtRead|ProtExec, func(e *Engine) { e.SetReg(RSP, dataAddr+0x800) })
-}
-
-// benchLoopWithCodeWrite runs body from a writable and executable page.
-func benchLoopWithCodeWrite(b *testing.B, body []byte) {
-	benchLoopWith(b, body, nil, ProtRead|ProtWrite|ProtExec, nil)
-}
-
+// benchLoopWith is benchLoop with code after the loop's hlt, the code
+// page's protection, and a setup of the registers.
 func benchLoopWith(b *testing.B, body, after []byte, codeProt Prot, setup func(*Engine)) {
 	code := append(append([]byte{}, body...), 0x48, 0xff, 0xc9, 0x75, byte(-(len(body) + 5)), 0xf4)
 	code = append(code, after...)

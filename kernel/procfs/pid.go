@@ -117,7 +117,7 @@ func (d *taskDir) Lookup(name string) (vfs.Inode, error) {
 	if err != nil {
 		return nil, abi.ENOENT
 	}
-	for _, t := range d.p.Threads() {
+	for _, t := range d.p.Tasks() {
 		if int(t.TID()) == tid {
 			return d.fs.pidDir(join(d.path, name), d.p, t), nil
 		}
@@ -128,7 +128,7 @@ func (d *taskDir) Lookup(name string) (vfs.Inode, error) {
 // ReadDir lists the threads.
 func (d *taskDir) ReadDir() ([]vfs.Dirent, error) {
 	var out []vfs.Dirent
-	for _, t := range d.p.Threads() {
+	for _, t := range d.p.Tasks() {
 		name := strconv.Itoa(int(t.TID()))
 		out = append(out, vfs.Dirent{Name: name, Ino: d.fs.node(join(d.path, name), 0, 0, 0).ino, Type: abi.DT_DIR})
 	}
@@ -196,7 +196,7 @@ func (d *fdDir) files() *kernel.FDTable {
 	if d.t == nil {
 		return nil
 	}
-	return d.t.Files()
+	return d.t.FDs()
 }
 
 // Lookup finds an open descriptor.
@@ -205,45 +205,42 @@ func (d *fdDir) Lookup(name string) (vfs.Inode, error) {
 	if err != nil || d.files() == nil {
 		return nil, abi.ENOENT
 	}
-	f, cloexec, err := d.files().Entry(int32(fd))
+	f, err := d.files().Get(int32(fd))
 	if err != nil {
 		return nil, abi.ENOENT
 	}
+	cloexec, _ := d.files().CloseOnExec(int32(fd))
+	// What the entry shows is taken now: the file may be closed before
+	// the entry is read.
+	loc, inode, fname, flags, pos := f.Loc, f.Inode, f.Name, f.Flags(), f.Offset()
+	f.DecRef()
+	fs := d.fs
 	path := join(d.path, name)
 	if d.info {
-		defer f.DecRef()
-		flags := f.Flags()
 		if cloexec {
 			flags |= abi.O_CLOEXEC
 		}
-		pos := f.Offset()
-		fs := d.fs
-		return fs.file(path, 0o444, d.uid, d.gid, text(func() string { return fs.fdinfo(f, flags, pos) })), nil
+		return fs.file(path, 0o444, d.uid, d.gid, text(func() string { return fs.fdinfo(loc, inode, flags, pos) })), nil
 	}
 	// proc_fd_link's mode: x always, r and w as the file was opened.
 	mode := uint32(abi.S_IFLNK | 0o100)
-	if f.Readable() {
+	if acc := flags & abi.O_ACCMODE; acc == abi.O_RDONLY || acc == abi.O_RDWR {
 		mode |= 0o400
 	}
-	if f.Writable() {
+	if acc := flags & abi.O_ACCMODE; acc == abi.O_WRONLY || acc == abi.O_RDWR {
 		mode |= 0o200
 	}
-	l := &lazyLink{node: d.fs.node(path, mode, d.uid, d.gid)}
-	fs := d.fs
+	l := &lazyLink{node: fs.node(path, mode, d.uid, d.gid)}
 	t := d.t
-	l.target = func() (string, error) { return fs.fileName(t, f), nil }
+	l.target = func() (string, error) { return fs.fileName(t, loc, fname), nil }
 	l.jump = func() (vfs.Location, bool, error) {
-		if !f.Loc.Valid() {
+		if !loc.Valid() {
 			// Pipes, sockets, anonymous files and the host's
 			// standard files lead to themselves.
-			return fs.k.VFS().AnonLocation(f), true, nil
+			return fs.k.VFS().AnonLocation(fname, inode), true, nil
 		}
-		return f.Loc, true, nil
+		return loc, true, nil
 	}
-	// The link keeps the file open for as long as the walk needs it;
-	// the reference is dropped when the inode is no longer used, which
-	// proc cannot know, so the file is held only by the table.
-	f.DecRef()
 	return l, nil
 }
 
@@ -266,34 +263,34 @@ func (d *fdDir) ReadDir() ([]vfs.Dirent, error) {
 
 // fileName is what /proc/PID/fd/N reads as: the path, or Linux's names
 // for files outside the tree ("pipe:[N]", "anon_inode:[eventfd]").
-func (fs *FS) fileName(t *kernel.Task, f *vfs.File) string {
-	if !f.Loc.Valid() {
-		return f.Name
+func (fs *FS) fileName(t *kernel.Task, loc vfs.Location, name string) string {
+	if !loc.Valid() {
+		return name
 	}
 	root := fs.k.VFS().Root()
 	if t != nil && t.FS() != nil {
 		root = t.FS().Root()
 	}
-	p, _ := fs.k.VFS().Path(root, f.Loc)
+	p, _ := fs.k.VFS().Path(root, loc)
 	return p
 }
 
 // fdinfo formats /proc/PID/fdinfo/N as seq_show does, with a line per
 // lock the file's inode holds (show_fd_locks).
-func (fs *FS) fdinfo(f *vfs.File, flags uint32, pos int64) string {
+func (fs *FS) fdinfo(loc vfs.Location, inode vfs.Inode, flags uint32, pos int64) string {
 	var b strings.Builder
 	mnt := 0
-	if f.Loc.Mount != nil {
-		mnt = f.Loc.Mount.ID
+	if loc.Mount != nil {
+		mnt = loc.Mount.ID
 	}
 	var ino uint64
-	if f.Inode != nil {
-		a := f.Inode.Attr()
+	if inode != nil {
+		a := inode.Attr()
 		ino = a.Ino
 	}
 	fmt.Fprintf(&b, "pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%d\n", pos, flags, mnt, ino)
-	if f.Inode != nil {
-		for i, l := range fs.k.VFS().Locks().HeldOn(f) {
+	if inode != nil {
+		for i, l := range fs.k.VFS().Locks().HeldOn(inode) {
 			b.WriteString("lock:\t" + l.ProcLine(i+1))
 		}
 	}

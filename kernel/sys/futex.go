@@ -35,12 +35,9 @@ func Futex(t *kernel.Task, a kernel.Args) (uint64, error) {
 		}
 		var deadline time.Time
 		if a[3] != 0 {
-			ts, err := getTimespec(t, a[3])
+			ts, err := getValidTimespec(t, a[3])
 			if err != nil {
 				return 0, err
-			}
-			if !ts.Valid() {
-				return 0, abi.EINVAL
 			}
 			switch {
 			case cmd == abi.FUTEX_WAIT:

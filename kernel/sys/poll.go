@@ -130,12 +130,9 @@ func timespecDeadline(t *kernel.Task, addr uint64) (bool, time.Time, error) {
 	if addr == 0 {
 		return true, time.Time{}, nil
 	}
-	ts, err := getTimespec(t, addr)
+	ts, err := getValidTimespec(t, addr)
 	if err != nil {
 		return false, time.Time{}, err
-	}
-	if !ts.Valid() {
-		return false, time.Time{}, abi.EINVAL
 	}
 	return ts.Duration() > 0, time.Now().Add(ts.Duration()), nil
 }
@@ -344,12 +341,9 @@ func EpollPwait(t *kernel.Task, a kernel.Args) (uint64, error) {
 func EpollPwait2(t *kernel.Task, a kernel.Args) (uint64, error) {
 	d := time.Duration(-1)
 	if a[3] != 0 {
-		ts, err := getTimespec(t, a[3])
+		ts, err := getValidTimespec(t, a[3])
 		if err != nil {
 			return 0, err
-		}
-		if !ts.Valid() {
-			return 0, abi.EINVAL
 		}
 		d = ts.Duration()
 	}

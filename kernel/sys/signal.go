@@ -140,12 +140,9 @@ func RtSigtimedwait(t *kernel.Task, a kernel.Args) (uint64, error) {
 	set &^= abi.UnblockableSignals
 	var deadline time.Time
 	if a[2] != 0 {
-		ts, err := getTimespec(t, a[2])
+		ts, err := getValidTimespec(t, a[2])
 		if err != nil {
 			return 0, err
-		}
-		if !ts.Valid() {
-			return 0, abi.EINVAL
 		}
 		deadline = time.Now().Add(ts.Duration())
 	}

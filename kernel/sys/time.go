@@ -22,6 +22,16 @@ func getTimespec(t *kernel.Task, addr uint64) (abi.Timespec, error) {
 	return abi.DecodeTimespec(b), nil
 }
 
+// getValidTimespec reads a timespec that must be valid (EINVAL
+// otherwise): a timeout or a sleep length.
+func getValidTimespec(t *kernel.Task, addr uint64) (abi.Timespec, error) {
+	ts, err := getTimespec(t, addr)
+	if err == nil && !ts.Valid() {
+		err = abi.EINVAL
+	}
+	return ts, err
+}
+
 // ClockGettime implements clock_gettime(2).
 func ClockGettime(t *kernel.Task, a kernel.Args) (uint64, error) {
 	ts, ok := t.Kernel().ClockNow(t, a.Int(0))
@@ -112,12 +122,9 @@ func RestartSyscall(t *kernel.Task, a kernel.Args) (uint64, error) {
 
 // Nanosleep implements nanosleep(2).
 func Nanosleep(t *kernel.Task, a kernel.Args) (uint64, error) {
-	ts, err := getTimespec(t, a[0])
+	ts, err := getValidTimespec(t, a[0])
 	if err != nil {
 		return 0, err
-	}
-	if !ts.Valid() {
-		return 0, abi.EINVAL
 	}
 	return boolErr(sleep(t, ts.Duration(), a[1]))
 }
@@ -136,12 +143,9 @@ func ClockNanosleep(t *kernel.Task, a kernel.Args) (uint64, error) {
 	default:
 		return 0, abi.EINVAL
 	}
-	ts, err := getTimespec(t, a[2])
+	ts, err := getValidTimespec(t, a[2])
 	if err != nil {
 		return 0, err
-	}
-	if !ts.Valid() {
-		return 0, abi.EINVAL
 	}
 	d := ts.Duration()
 	if flags&abi.TIMER_ABSTIME != 0 {

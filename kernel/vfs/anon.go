@@ -45,11 +45,13 @@ func (fs anonFS) CacheDentries() bool { return false }
 // following /proc/PID/fd/N leads to, so that stat sees the file and open
 // opens it again (a pipe's end joins the same pipe).
 // It takes no VFS lock: path walks call it with the lock held.
-func (v *VFS) AnonLocation(f *File) Location {
-	v.anonOnce.Do(func() {
-		root := &anonInode{attr: Attr{Dev: anonDev, Mode: abi.S_IFDIR | 0o500, Nlink: 2}}
-		v.anonMount = &Mount{ID: 0, FS: anonFS{root}, Root: &Dentry{Name: "/", Inode: root}, Source: "none"}
-	})
+func (v *VFS) AnonLocation(name string, inode Inode) Location {
 	m := v.anonMount
-	return Location{Mount: m, Dentry: &Dentry{Name: f.Name, Parent: m.Root, Inode: f.Inode}}
+	return Location{Mount: m, Dentry: &Dentry{Name: name, Parent: m.Root, Inode: inode}}
+}
+
+// newAnonMount makes the mount AnonLocation uses.
+func newAnonMount() *Mount {
+	root := &anonInode{attr: Attr{Dev: anonDev, Mode: abi.S_IFDIR | 0o500, Nlink: 2}}
+	return &Mount{FS: anonFS{root}, Root: &Dentry{Name: "/", Inode: root}, Source: "none"}
 }

@@ -49,6 +49,12 @@ type Reopener interface {
 	Reopen(flags uint32) (FileOps, error)
 }
 
+// TmpfileCreator is a directory Inode that can make an unnamed regular
+// file in its file system (O_TMPFILE, Linux's ->tmpfile).
+type TmpfileCreator interface {
+	CreateTmpfile(n *NewInode) (Inode, error)
+}
+
 // Dirent is one directory entry.
 type Dirent struct {
 	Name string

@@ -90,14 +90,7 @@ type Locks struct {
 type inodeKey struct{ dev, ino uint64 }
 
 // Locks returns the VFS's lock manager.
-func (v *VFS) Locks() *Locks {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.locks == nil {
-		v.locks = &Locks{tables: map[inodeKey]*inodeLocks{}, waitingFor: map[any]any{}}
-	}
-	return v.locks
-}
+func (v *VFS) Locks() *Locks { return v.locks }
 
 func (m *Locks) tableLocked(f *File, create bool) *inodeLocks {
 	a := f.Inode.Attr()
@@ -110,10 +103,9 @@ func (m *Locks) tableLocked(f *File, create bool) *inodeLocks {
 	return il
 }
 
-func (m *Locks) dropIfEmptyLocked(f *File, il *inodeLocks) {
+func (m *Locks) dropIfEmptyLocked(il *inodeLocks) {
 	if il.empty() {
-		a := f.Inode.Attr()
-		delete(m.tables, inodeKey{a.Dev, a.Ino})
+		delete(m.tables, inodeKey{il.dev, il.ino})
 	}
 }
 
@@ -198,14 +190,14 @@ func (m *Locks) SetRecord(ctx Context, f *File, r *Lock, wait bool) error {
 			if r.Kind == LockOFD {
 				m.watchRelease(f)
 			}
-			m.dropIfEmptyLocked(f, il)
+			m.dropIfEmptyLocked(il)
 			delete(m.waitingFor, r.Owner.ID)
 			m.mu.Unlock()
 			il.q.Notify(^uint32(0))
 			return nil
 		}
 		if !wait {
-			m.dropIfEmptyLocked(f, il)
+			m.dropIfEmptyLocked(il)
 			m.mu.Unlock()
 			return abi.EAGAIN
 		}
@@ -343,7 +335,7 @@ func (m *Locks) ReleasePOSIX(f *File, owner any) {
 	}
 	changed := n != len(il.records)
 	il.records = il.records[:n]
-	m.dropIfEmptyLocked(f, il)
+	m.dropIfEmptyLocked(il)
 	m.mu.Unlock()
 	if changed {
 		il.q.Notify(^uint32(0))
@@ -375,7 +367,7 @@ func (m *Locks) releaseFile(f *File) {
 		return out
 	}
 	il.records, il.flocks = keep(il.records), keep(il.flocks)
-	m.dropIfEmptyLocked(f, il)
+	m.dropIfEmptyLocked(il)
 	m.mu.Unlock()
 	il.q.Notify(^uint32(0))
 }
@@ -426,12 +418,12 @@ func (m *Locks) Flock(ctx Context, f *File, typ int16, pid int32, wait bool) err
 				il.flocks = append(il.flocks, r)
 				m.watchRelease(f)
 			}
-			m.dropIfEmptyLocked(f, il)
+			m.dropIfEmptyLocked(il)
 			m.mu.Unlock()
 			il.q.Notify(^uint32(0))
 			return nil
 		}
-		m.dropIfEmptyLocked(f, il)
+		m.dropIfEmptyLocked(il)
 		m.mu.Unlock()
 		if changed {
 			il.q.Notify(^uint32(0))
@@ -475,9 +467,9 @@ func (m *Locks) Held() []Lock {
 	return out
 }
 
-// HeldOn returns the locks held on f's inode, for /proc/PID/fdinfo.
-func (m *Locks) HeldOn(f *File) []Lock {
-	a := f.Inode.Attr()
+// HeldOn returns the locks held on inode, for /proc/PID/fdinfo.
+func (m *Locks) HeldOn(inode Inode) []Lock {
+	a := inode.Attr()
 	var out []Lock
 	for _, l := range m.Held() {
 		if l.Dev == a.Dev && l.Ino == a.Ino {

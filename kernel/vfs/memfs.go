@@ -464,6 +464,19 @@ func (n *node) Create(name string, ni *NewInode) (Inode, error) {
 	return k, nil
 }
 
+// CreateTmpfile implements TmpfileCreator: a regular file with no name
+// and no link, which leaves the directory unchanged (shmem_tmpfile).
+func (n *node) CreateTmpfile(ni *NewInode) (Inode, error) {
+	n.fs.mu.Lock()
+	defer n.fs.mu.Unlock()
+	if err := n.dir(); err != nil {
+		return nil, err
+	}
+	t := ni.Now
+	return n.fs.newNode(Attr{Mode: abi.S_IFREG | ni.Mode&0o7777, UID: ni.UID, GID: ni.GID,
+		Atime: t, Mtime: t, Ctime: t, Btime: t}), nil
+}
+
 // Link implements Inode.
 func (n *node) Link(name string, target Inode) error {
 	t, ok := target.(*node)

@@ -155,42 +155,29 @@ func (v *VFS) Open(ctx Context, r *Resolver, path string, flags, mode uint32) (*
 
 // OpenTmpfile implements open(2) with O_TMPFILE: an unnamed regular file
 // in the directory at path, which linkat may name later unless O_EXCL is
-// given (vfs_tmpfile). The file system must keep files in memory (memfs);
-// others answer EOPNOTSUPP, as Linux's do without ->tmpfile.
+// given (vfs_tmpfile). File systems that cannot make one (TmpfileCreator)
+// answer EOPNOTSUPP, as Linux's do without ->tmpfile.
 func (v *VFS) OpenTmpfile(r *Resolver, path string, flags, mode uint32) (*File, error) {
 	if acc := flags & abi.O_ACCMODE; acc != abi.O_WRONLY && acc != abi.O_RDWR {
 		return nil, abi.EINVAL
 	}
-	v.mu.Lock()
-	w := &walkState{v: v, r: r}
-	dir, err := w.walk(path, true)
+	dir, err := v.Walk(r, path, true)
 	if err != nil {
-		v.mu.Unlock()
 		return nil, err
 	}
 	a := dir.Dentry.Inode.Attr()
-	switch {
-	case !a.IsDir():
-		err = abi.ENOTDIR
-	case !isMemFS(dir.Mount.FS):
-		err = abi.EOPNOTSUPP
-	default:
-		err = mayChangeDir(r.Creds, dir)
+	if !a.IsDir() {
+		return nil, abi.ENOTDIR
 	}
-	if err != nil {
-		v.mu.Unlock()
+	tc, ok := dir.Dentry.Inode.(TmpfileCreator)
+	if !ok {
+		return nil, abi.EOPNOTSUPP
+	}
+	if err := mayChangeDir(r.Creds, dir); err != nil {
 		return nil, err
 	}
-	// The file is made under a hidden name and unlinked at once: memfs
-	// has no other way to make an inode, and nobody can see the name.
-	v.tmpfiles++
-	name := ".#paddock-tmpfile-" + itoa(v.tmpfiles)
 	uid, gid := newOwner(r.Creds, &a)
-	ino, err := dir.Dentry.Inode.Create(name, &NewInode{Mode: abi.S_IFREG | mode&0o7777, UID: uid, GID: gid, Now: v.Now()})
-	if err == nil {
-		err = dir.Dentry.Inode.Unlink(name)
-	}
-	v.mu.Unlock()
+	ino, err := tc.CreateTmpfile(&NewInode{Mode: mode & 0o7777, UID: uid, GID: gid, Now: v.Now()})
 	if err != nil {
 		return nil, err
 	}
@@ -201,11 +188,6 @@ func (v *VFS) OpenTmpfile(r *Resolver, path string, flags, mode uint32) (*File, 
 		return nil, err
 	}
 	return NewFile(Location{dir.Mount, d}, ino, ops, flags&^(abi.O_TMPFILE|abi.O_EXCL|abi.O_CLOEXEC|abi.O_CREAT|abi.O_TRUNC)), nil
-}
-
-func isMemFS(fs FileSystem) bool {
-	_, ok := fs.(*MemFS)
-	return ok
 }
 
 // OpenAt opens an existing location, as exec and /proc/[pid]/fd re-opens

@@ -82,16 +82,15 @@ type VFS struct {
 	locks   *Locks
 	// anonMount holds the locations of files outside the tree
 	// (AnonLocation).
-	anonOnce  sync.Once
 	anonMount *Mount
-	tmpfiles  uint64 // counts O_TMPFILE files, for their hidden names
 	// Now is the clock for timestamps.
 	Now func() abi.Timespec
 }
 
 // New returns a VFS with rootFS mounted at "/".
 func New(rootFS FileSystem, source string, now func() abi.Timespec) *VFS {
-	v := &VFS{mounts: map[mountKey]*Mount{}, devices: map[uint64]DeviceOpener{}, fifos: map[inodeKey]*Pipe{}, Now: now}
+	v := &VFS{mounts: map[mountKey]*Mount{}, devices: map[uint64]DeviceOpener{}, fifos: map[inodeKey]*Pipe{}, Now: now,
+		locks: &Locks{tables: map[inodeKey]*inodeLocks{}, waitingFor: map[any]any{}}, anonMount: newAnonMount()}
 	v.nextID = 20
 	v.root = v.newMount(rootFS, source)
 	return v

@@ -7,12 +7,18 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	umask(022);
+	struct stat d0, d1;
+	stat(".", &d0);
+	msleep(20);
 	int fd = open(".", O_TMPFILE | O_RDWR, 0640);
 	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR)) {
 		printf("no O_TMPFILE here: %s\n", errname(errno));
 		return 77;
 	}
 	MUST(fd);
+	stat(".", &d1);
+	say("directory unchanged: mtime %d ctime %d\n", d0.st_mtim.tv_nsec == d1.st_mtim.tv_nsec && d0.st_mtime == d1.st_mtime,
+	    d0.st_ctim.tv_nsec == d1.st_ctim.tv_nsec && d0.st_ctime == d1.st_ctime);
 	struct stat st;
 	fstat(fd, &st);
 	say("regular %d nlink %lu mode %o\n", S_ISREG(st.st_mode), (unsigned long)st.st_nlink, st.st_mode & 0777);

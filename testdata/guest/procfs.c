@@ -270,6 +270,12 @@ int main(int argc, char **argv)
 	close(pp[0]);
 	close(pp[1]);
 
+	/* Standard input (a pipe from the test runner, or paddock's own
+	 * host standard input) opens again through its link. */
+	int in = open("/proc/self/fd/0", O_RDONLY);
+	say("stdin reopened: %d, reads %d\n", in >= 0, in >= 0 ? (int)read(in, pb, sizeof pb) : -1);
+	close(in);
+
 	/* The fd directory lists the descriptors. */
 	int seen = 0;
 	DIR *d = opendir("/proc/self/fd");
