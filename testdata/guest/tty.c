@@ -35,6 +35,8 @@ static volatile sig_atomic_t got_hup, got_cont, got_int;
 static void onhup(int s) { (void)s; got_hup++; }
 static void oncont(int s) { (void)s; got_cont++; }
 static void onint(int s) { (void)s; got_int++; }
+static volatile sig_atomic_t got_winch;
+static void onwinch(int s) { (void)s; got_winch++; }
 
 static const char *stopsig(int st)
 {
@@ -252,6 +254,19 @@ int main(void)
 		say("foreground child: %s\n", stopsig(gs));
 		CHECK(tcsetpgrp(s, getpid()));
 		signal(SIGTTOU, SIG_DFL);
+
+		/* A new window size signals the foreground group. */
+		signal(SIGWINCH, onwinch);
+		struct winsize ws = { .ws_row = 24, .ws_col = 80 }, back;
+		CHECK(ioctl(s, TIOCSWINSZ, &ws));
+		for (int i = 0; i < 100 && !got_winch; i++)
+			msleep(5);
+		CHECK(ioctl(s, TIOCGWINSZ, &back));
+		say("SIGWINCH %d, size %dx%d\n", got_winch, back.ws_row, back.ws_col);
+		got_winch = 0;
+		CHECK(ioctl(s, TIOCSWINSZ, &ws));
+		msleep(20);
+		say("same size again, SIGWINCH %d\n", got_winch);
 
 		/* TIOCNOTTY in a process that is not the leader: only it
 		 * loses the terminal. */
