@@ -26,9 +26,10 @@ type TTY struct {
 	termios abi.Termios
 	winsize abi.Winsize
 	locked  bool // ptmx's lock, until TIOCSPTLCK 0
-	// Open files on each side; the pair goes when both reach zero.
-	masters, slaves int
-	hungUp          bool
+	// slaves counts the slave's open files; hungUp says the master (one
+	// open file, its Release) is gone. The pair goes when both hold.
+	slaves int
+	hungUp bool
 	// Input the slave reads: complete lines (canonical mode) or bytes;
 	// line is the canonical line being edited.
 	lines [][]byte
@@ -87,7 +88,7 @@ func (k *Kernel) openPtmx(ctx vfs.Context) (vfs.FileOps, error) {
 	for k.ptys.used[n] != nil {
 		n++
 	}
-	tty := &TTY{k: k, index: n, termios: abi.StdTermios(), locked: true, masters: 1}
+	tty := &TTY{k: k, index: n, termios: abi.StdTermios(), locked: true}
 	// devpts's slaves start without HUPCL (pty.c pts_driver).
 	tty.termios.Cflag = abi.B38400 | abi.CS8 | abi.CREAD
 	k.ptys.used[n] = tty
@@ -139,12 +140,11 @@ func (tty *TTY) openSlave(ctx vfs.Context, flags uint32) (vfs.FileOps, error) {
 		tty.mu.Unlock()
 		return nil, abi.EIO
 	}
-	if tty.masters == 0 {
+	if tty.hungUp {
 		tty.mu.Unlock()
 		return nil, abi.EIO
 	}
 	tty.slaves++
-	tty.hungUp = false
 	tty.mu.Unlock()
 	if t, ok := ctx.(*Task); ok && flags&abi.O_NOCTTY == 0 {
 		k := tty.k
@@ -232,12 +232,10 @@ func (tty *TTY) jobControl(ctx vfs.Context, sig abi.Signal) error {
 }
 
 // hangUp is what closing the master does to the slave (pty_close,
-// tty_vhangup): reads end, writes fail, the session leader gets SIGHUP
-// and SIGCONT, and the session loses its terminal.
+// tty_vhangup), after Release set hungUp: reads end, writes fail, the
+// session leader gets SIGHUP and SIGCONT, and the session loses its
+// terminal.
 func (tty *TTY) hangUp() {
-	tty.mu.Lock()
-	tty.hungUp = true
-	tty.mu.Unlock()
 	k := tty.k
 	k.mu.Lock()
 	var wake []*Task
@@ -386,7 +384,7 @@ func (tty *TTY) outputLocked(b []byte) {
 	}
 }
 
-// readable reports whether a slave read would return now.
+// readableLocked reports whether a slave read would return now.
 func (tty *TTY) readableLocked() bool {
 	if tty.hungUp {
 		return true
@@ -772,13 +770,10 @@ func (m *ptyMaster) Ioctl(ctx vfs.Context, _ *vfs.File, cmd uint32, arg uint64, 
 func (m *ptyMaster) Release() {
 	tty := m.tty
 	tty.mu.Lock()
-	tty.masters--
-	last := tty.masters == 0
-	free := last && tty.slaves == 0
+	tty.hungUp = true
+	free := tty.slaves == 0
 	tty.mu.Unlock()
-	if last {
-		tty.hangUp()
-	}
+	tty.hangUp()
 	if free {
 		tty.release()
 	}
@@ -835,7 +830,7 @@ func (s *ptySlave) Release() {
 	tty := s.tty
 	tty.mu.Lock()
 	tty.slaves--
-	free := tty.slaves == 0 && tty.masters == 0
+	free := tty.slaves == 0 && tty.hungUp
 	tty.mu.Unlock()
 	tty.mq.Notify(abi.POLLIN | abi.POLLHUP)
 	if free {

@@ -35,7 +35,8 @@ func (d *rootDir) globals() []entry {
 			return fmt.Sprintf("Linux version %s (paddock@paddock) (gcc (GCC) 13.2.0) %s\n", c.Release, c.Version)
 		}),
 		f("filesystems", func() string {
-			return "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\tanon_inodefs\n\text4\n"
+			// The file system types paddock implements.
+			return "nodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tpipefs\nnodev\tanon_inodefs\n\text4\n"
 		}),
 		f("locks", fs.locks),
 		{"mounts", abi.DT_LNK, func(path string) vfs.Inode { return fs.link(path, 0, 0, "self/mounts") }},
