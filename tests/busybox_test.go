@@ -150,13 +150,19 @@ func runApplet(t *testing.T, a applet, nativeRoot, nativeData, padRoot, padData 
 // TestBusybox runs the applet list with Debian's busybox-static in a
 // directory root, natively in a chroot and under paddock.
 func TestBusybox(t *testing.T) {
-	template := busyboxRoot(t)
-	for _, a := range applets {
+	runInCopies(t, busyboxRoot(t), applets, func(*testing.T, string) {})
+}
+
+// runInCopies runs each applet of list in parallel, natively in one copy
+// of the template root (after prepare) and under paddock in another.
+func runInCopies(t *testing.T, template string, list []applet, prepare func(t *testing.T, nativeRoot string)) {
+	for _, a := range list {
 		t.Run(a.name, func(t *testing.T) {
 			t.Parallel()
 			n, p := t.TempDir(), t.TempDir()
 			copyTree(t, template, n)
 			copyTree(t, template, p)
+			prepare(t, n)
 			runApplet(t, a, n, filepath.Join(n, "data"), p, filepath.Join(p, "data"), nil)
 		})
 	}

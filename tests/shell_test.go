@@ -84,17 +84,7 @@ func shellRoot(t *testing.T) string {
 
 // TestShellScripts runs the scripts with Debian's busybox-static.
 func TestShellScripts(t *testing.T) {
-	template := shellRoot(t)
-	for _, s := range scripts {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			n, p := t.TempDir(), t.TempDir()
-			copyTree(t, template, n)
-			copyTree(t, template, p)
-			nativeDevices(t, n)
-			runApplet(t, s, n, filepath.Join(n, "data"), p, filepath.Join(p, "data"), nil)
-		})
-	}
+	runInCopies(t, shellRoot(t), scripts, nativeDevices)
 }
 
 // TestAlpineShellScripts runs the scripts with Alpine's busybox, the
