@@ -155,15 +155,7 @@ int main(void)
 	sa.sa_handler = handler;
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGUSR1, &sa, NULL);
-	pid_t me = getpid();
-	k = fork();
-	if (k == 0) {
-		for (int i = 0; i < 5; i++) {
-			msleep(30);
-			kill(me, SIGUSR1);
-		}
-		_exit(0);
-	}
+	k = pester(SIGUSR1);
 	wait_show(ep, 5000);
 	waitpid(k, NULL, 0);
 	sigset_t block, none;

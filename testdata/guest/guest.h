@@ -191,6 +191,23 @@ static inline void msleep(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* pester forks a child that sends sig to the caller five times, 30 ms
+ * apart, so that a call the caller blocks in meets a signal; it returns
+ * the child's pid. */
+static inline pid_t pester(int sig)
+{
+	pid_t me = getpid();
+	pid_t k = fork();
+	if (k == 0) {
+		for (int i = 0; i < 5; i++) {
+			msleep(30);
+			kill(me, sig);
+		}
+		_exit(0);
+	}
+	return k;
+}
+
 /* reap waits for child pid, again after each signal that interrupts the
  * wait. */
 static inline int reap(pid_t pid)

@@ -57,15 +57,7 @@ int main(void)
 	struct sigaction sa = { 0 };
 	sa.sa_handler = handler;
 	sigaction(SIGALRM, &sa, NULL);
-	pid_t me = getpid();
-	k = fork();
-	if (k == 0) {
-		for (int i = 0; i < 5; i++) {
-			msleep(30);
-			kill(me, SIGALRM);
-		}
-		_exit(0);
-	}
+	k = pester(SIGALRM);
 	CHECK(open("/tmp/pipes2-fifo", O_RDONLY));
 	reap(k);
 

@@ -117,15 +117,7 @@ int main(void)
 	sigprocmask(SIG_UNBLOCK, &block, NULL);
 
 	/* Plain poll interrupted: EINTR despite SA_RESTART. */
-	pid_t me = getpid();
-	k = fork();
-	if (k == 0) {
-		for (int i = 0; i < 5; i++) {
-			msleep(30);
-			kill(me, SIGUSR1);
-		}
-		_exit(0);
-	}
+	k = pester(SIGUSR1);
 	CHECK(poll(fds, 1, 5000));
 	waitpid(k, NULL, 0);
 
