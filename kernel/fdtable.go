@@ -14,6 +14,11 @@ type FDTable struct {
 	mu    sync.Mutex
 	users int // tasks sharing the table (CLONE_FILES)
 	files map[int32]fdEntry
+	// slots is the table's capacity, Linux's max_fds: 64 to start with,
+	// grown to the next power of two above any fd installed beyond it, and
+	// never shrunk. select looks no further than this (core_sys_select),
+	// and /proc/PID/status reports it as FDSize.
+	slots int32
 	// locks is the lock manager whose POSIX locks this table owns: they go
 	// when any descriptor of the file is closed (locks_remove_posix).
 	locks *vfs.Locks
@@ -26,7 +31,27 @@ type fdEntry struct {
 
 // NewFDTable returns an empty table with one user.
 func NewFDTable(locks *vfs.Locks) *FDTable {
-	return &FDTable{users: 1, files: map[int32]fdEntry{}, locks: locks}
+	return &FDTable{users: 1, files: map[int32]fdEntry{}, slots: minSlots, locks: locks}
+}
+
+// minSlots is the capacity of a new table (NR_OPEN_DEFAULT, BITS_PER_LONG).
+const minSlots = 64
+
+// slotsFor is the capacity a table grows to so that it holds fd: the
+// smallest power of two above fd, as expand_fdtable allocates.
+func slotsFor(fd int32) int32 {
+	n := int32(minSlots)
+	for fd >= n {
+		n *= 2
+	}
+	return n
+}
+
+// grow makes room for fd; t.mu is held.
+func (t *FDTable) grow(fd int32) {
+	if fd >= t.slots {
+		t.slots = slotsFor(fd)
+	}
 }
 
 // share adds a user (clone with CLONE_FILES).
@@ -98,6 +123,7 @@ func (t *FDTable) Install(f *vfs.File, min int32, cloexec bool, limit uint64) (i
 		if _, used := t.files[fd]; !used {
 			f.IncRef()
 			t.files[fd] = fdEntry{f, cloexec}
+			t.grow(fd)
 			return fd, nil
 		}
 	}
@@ -109,6 +135,7 @@ func (t *FDTable) InstallAt(fd int32, f *vfs.File, cloexec bool) {
 	old, had := t.files[fd]
 	f.IncRef()
 	t.files[fd] = fdEntry{f, cloexec}
+	t.grow(fd)
 	t.mu.Unlock()
 	if had {
 		t.closeFile(old.file)
@@ -184,14 +211,17 @@ func (t *FDTable) CloseAll() {
 	}
 }
 
-// Fork returns a copy of the table referring to the same open files.
+// Fork returns a copy of the table referring to the same open files. Its
+// capacity is not the parent's but what the open descriptors need, counted
+// in whole 64-bit words of the open-fd bitmap (dup_fd, count_open_files).
 func (t *FDTable) Fork() *FDTable {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	n := &FDTable{users: 1, files: make(map[int32]fdEntry, len(t.files)), locks: t.locks}
+	n := &FDTable{users: 1, files: make(map[int32]fdEntry, len(t.files)), slots: minSlots, locks: t.locks}
 	for fd, e := range t.files {
 		e.file.IncRef()
 		n.files[fd] = e
+		n.grow(fd | (minSlots - 1))
 	}
 	return n
 }
@@ -215,16 +245,9 @@ func (t *FDTable) Count() int {
 	return len(t.files)
 }
 
-// size is the table's capacity as Linux reports it in FDSize: the
-// smallest power of two of at least 64 slots above the highest fd.
-func (t *FDTable) size() int {
+// Size returns the table's capacity, max_fds.
+func (t *FDTable) Size() int32 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	n := 64
-	for fd := range t.files {
-		for int(fd) >= n {
-			n *= 2
-		}
-	}
-	return n
+	return t.slots
 }

@@ -59,7 +59,7 @@ func (p *Process) info(t *Task, group bool) ProcInfo {
 		i.Umask = t.fs.Umask()
 	}
 	if t != nil && t.fds != nil {
-		i.FDSize = t.fds.size()
+		i.FDSize = int(t.fds.Size())
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()

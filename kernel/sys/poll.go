@@ -193,7 +193,9 @@ func doSelect(t *kernel.Task, nfds int32, rd, wr, ex uint64, wait bool, deadline
 	if nfds < 0 {
 		return 0, abi.EINVAL
 	}
-	n := min(uint64(nfds), t.Process().Limit(abi.RLIMIT_NOFILE))
+	// Descriptors past the fd table's capacity are not looked at, open or
+	// not (core_sys_select clamps n to max_fds).
+	n := min(uint64(nfds), uint64(t.FDs().Size()))
 	words := (n + 63) / 64
 	sets := [3]struct {
 		addr uint64

@@ -23,6 +23,58 @@ static void show(const char *what, struct pollfd *p, int n)
 	say("\n");
 }
 
+/* fdsize prints FDSize from /proc/self/status. */
+static void fdsize(void)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "FDSize:", 7) == 0)
+			say("%s", line);
+	fclose(f);
+}
+
+/* selectfd selects fd alone for reading, without waiting. */
+static void selectfd(int fd)
+{
+	fd_set rd;
+	struct timeval tv = { 0, 0 };
+	FD_ZERO(&rd);
+	FD_SET(fd, &rd);
+	say("select(%d) on closed fd %d: ", fd + 1, fd);
+	CHECK(select(fd + 1, &rd, NULL, NULL, &tv));
+}
+
+/* fdtable shows that select looks only as far as the fd table reaches
+ * (core_sys_select clamps nfds to max_fds), which starts at 64 slots and
+ * grows to the next power of two above the highest fd ever installed.
+ * The table a process starts with is its parent's, so the check runs in a
+ * grandchild forked when only 0, 1 and 2 are open. */
+static void fdtable(void)
+{
+	pid_t k = fork();
+	if (k == 0) {
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+		pid_t g = fork();
+		if (g == 0) {
+			fdsize();
+			selectfd(77);
+			MUST(dup2(0, 100));
+			close(100);
+			fdsize();
+			selectfd(77);
+			selectfd(100);
+			selectfd(200);
+			_exit(0);
+		}
+		_exit(reap(g));
+	}
+	say("fd table child: %d\n", reap(k));
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -139,11 +191,14 @@ int main(void)
 	tv.tv_usec = 30000;
 	n = select(p[0] + 1, &rd, NULL, NULL, &tv);
 	say("select timeout = %d, left %ld.%06ld, set %d\n", n, (long)tv.tv_sec, (long)tv.tv_usec, FD_ISSET(p[0], &rd));
-	/* 77 is closed first: a test runner may have left it open. */
-	close(77);
+	/* A closed descriptor below 64, where every fd table reaches. */
+	close(60);
 	FD_ZERO(&rd);
-	FD_SET(77, &rd);
-	CHECK(select(78, &rd, NULL, NULL, &tv));
+	FD_SET(60, &rd);
+	tv.tv_sec = 0;
+	tv.tv_usec = 0;
+	CHECK(select(61, &rd, NULL, NULL, &tv));
+	fdtable();
 	CHECK(select(-1, NULL, NULL, NULL, &tv));
 	tv.tv_usec = 2000000;
 	CHECK(select(1, NULL, NULL, NULL, &tv));
