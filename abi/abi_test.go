@@ -78,6 +78,20 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	if le.Uint32(b[16:]) != 7 || le.Uint32(b[20:]) != 1000 || le.Uint32(b[24:]) != 3 {
 		t.Errorf("siginfo chld fields at wrong offsets: % x", b[16:28])
 	}
+	stat := Stat{Dev: 1, Ino: 2, Nlink: 3, Mode: S_IFREG | 0o644, UID: 4, GID: 5, Rdev: 6, Size: 7, Blksize: 8, Blocks: 9,
+		Atime: Timespec{10, 11}, Mtime: Timespec{12, 13}, Ctime: Timespec{14, 15}}
+	stat.Encode(b)
+	if got := DecodeStat(b); got != stat {
+		t.Errorf("stat round trip: %+v", got)
+	}
+	stx := Statx{Mask: 0x7ff, Blksize: 1, Attributes: 2, Nlink: 3, UID: 4, GID: 5, Mode: S_IFDIR | 0o755, Ino: 6, Size: 7,
+		Blocks: 8, AttributesMask: 9, Atime: StatxTimestamp{10, 11}, Btime: StatxTimestamp{12, 13},
+		Ctime: StatxTimestamp{14, 15}, Mtime: StatxTimestamp{16, 17}, RdevMajor: 18, RdevMinor: 19,
+		DevMajor: 20, DevMinor: 21, MntID: 22, DioMemAlign: 23, DioOffsetAlign: 24}
+	stx.Encode(b)
+	if got := DecodeStatx(b); got != stx {
+		t.Errorf("statx round trip: %+v", got)
+	}
 	st := StackT{Sp: 0x1000, Flags: SS_DISABLE, Size: 8192}
 	st.Encode(b)
 	if got := DecodeStackT(b); got != st {

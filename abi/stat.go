@@ -53,6 +53,18 @@ func (s *Stat) Encode(b []byte) {
 	s.Ctime.Encode(b[104:])
 }
 
+// DecodeStat reads a struct stat laid out as Encode writes it.
+func DecodeStat(b []byte) Stat {
+	b = b[:SizeofStat]
+	return Stat{
+		Dev: le.Uint64(b[0:]), Ino: le.Uint64(b[8:]), Nlink: le.Uint64(b[16:]),
+		Mode: le.Uint32(b[24:]), UID: le.Uint32(b[28:]), GID: le.Uint32(b[32:]),
+		Rdev: le.Uint64(b[40:]), Size: int64(le.Uint64(b[48:])),
+		Blksize: int64(le.Uint64(b[56:])), Blocks: int64(le.Uint64(b[64:])),
+		Atime: DecodeTimespec(b[72:]), Mtime: DecodeTimespec(b[88:]), Ctime: DecodeTimespec(b[104:]),
+	}
+}
+
 // StatxTimestamp is struct statx_timestamp.
 type StatxTimestamp struct {
 	Sec  int64
@@ -125,6 +137,25 @@ func (s *Statx) Encode(b []byte) {
 	le.PutUint64(b[144:], s.MntID)
 	le.PutUint32(b[152:], s.DioMemAlign)
 	le.PutUint32(b[156:], s.DioOffsetAlign)
+}
+
+// DecodeStatx reads a struct statx laid out as Encode writes it.
+func DecodeStatx(b []byte) Statx {
+	b = b[:SizeofStatx]
+	s := Statx{
+		Mask: le.Uint32(b[0:]), Blksize: le.Uint32(b[4:]), Attributes: le.Uint64(b[8:]),
+		Nlink: le.Uint32(b[16:]), UID: le.Uint32(b[20:]), GID: le.Uint32(b[24:]),
+		Mode: le.Uint16(b[28:]), Ino: le.Uint64(b[32:]), Size: le.Uint64(b[40:]),
+		Blocks: le.Uint64(b[48:]), AttributesMask: le.Uint64(b[56:]),
+		RdevMajor: le.Uint32(b[128:]), RdevMinor: le.Uint32(b[132:]),
+		DevMajor: le.Uint32(b[136:]), DevMinor: le.Uint32(b[140:]), MntID: le.Uint64(b[144:]),
+		DioMemAlign: le.Uint32(b[152:]), DioOffsetAlign: le.Uint32(b[156:]),
+	}
+	for i, ts := range [4]*StatxTimestamp{&s.Atime, &s.Btime, &s.Ctime, &s.Mtime} {
+		ts.Sec = int64(le.Uint64(b[64+16*i:]))
+		ts.Nsec = le.Uint32(b[72+16*i:])
+	}
+	return s
 }
 
 // Statfs is struct statfs on x86_64 (include/uapi/asm-generic/statfs.h with

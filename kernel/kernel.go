@@ -55,9 +55,8 @@ type Config struct {
 	Stdin, Stdout, Stderr *os.File
 	// Log receives paddock's own diagnostics (unimplemented syscalls).
 	Log io.Writer
-	// Trace, if set, receives a line per syscall: thread, name, raw
-	// arguments and result.
-	Trace io.Writer
+	// Tracer, if set, observes every syscall, signal and exit.
+	Tracer Tracer
 }
 
 // Kernel is one running paddock kernel.

@@ -266,6 +266,8 @@ func (t *Task) ExitThread(code int) {
 		t.proc.status = Exited(code)
 	}
 	t.k.mu.Unlock()
+	st := Exited(code)
+	t.ownExit = &st
 	t.exitNow = true
 }
 
@@ -282,6 +284,7 @@ func (t *Task) exit() {
 			k.futexWake(t, t.clearChildTID, false, 1, ^uint32(0))
 		}
 	}
+	t.traceExit()
 	mm.mu.Lock()
 	t.gone = true
 	if mm.owner == t {

@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"fmt"
 	"math"
 	"paddock/abi"
 	"paddock/emu/cpu"
@@ -261,6 +260,11 @@ func (k *Kernel) sendFromLocked(p *Process, t *Task, info abi.Siginfo, tm *timer
 		}
 	}
 	if sig != abi.SIGKILL && ignored(p.sighand, sig, blocked) {
+		target := t
+		if target == nil {
+			target = p.tasks[0]
+		}
+		k.traceIgnoredLocked(target, info)
 		return p.continuedWake()
 	}
 	if sig == abi.SIGKILL {
@@ -348,16 +352,19 @@ func (k *Kernel) dequeue(t *Task) (abi.Siginfo, abi.SigAction) {
 		info := from.take(sig)
 		act := p.sighand.action(sig)
 		if act.Handler == abi.SIG_IGN {
+			k.traceIgnoredLocked(t, info)
 			continue
 		}
 		if act.Handler == abi.SIG_DFL {
 			switch defaultActionOf(sig) {
 			case actIgnore, actCont:
+				k.traceIgnoredLocked(t, info)
 				continue
 			case actStop:
 				// A stop in an orphaned process group is discarded
 				// (except SIGSTOP), as Linux does for TSTP, TTIN, TTOU.
 				if sig != abi.SIGSTOP && k.orphanedLocked(p.pgrp) {
+					k.traceIgnoredLocked(t, info)
 					continue
 				}
 			}
@@ -372,6 +379,7 @@ func (k *Kernel) dequeue(t *Task) (abi.Siginfo, abi.SigAction) {
 func (t *Task) deliverSignals() {
 	for {
 		info, act := t.k.dequeue(t)
+		t.traceIgnored()
 		if info.Signo == 0 {
 			// No handler took the mask a sigsuspend-like call saved:
 			// it comes back now.
@@ -407,18 +415,11 @@ func (t *Task) deliverSignals() {
 	}
 }
 
-// traceSignal reports a signal's delivery to the trace, as strace does:
-// the signal, its si_code, and the sender or the fault address.
+// traceSignal reports a signal's delivery to the tracer.
 func (t *Task) traceSignal(info abi.Siginfo) {
-	w := t.k.cfg.Trace
-	if w == nil {
-		return
+	if tr := t.k.cfg.Tracer; tr != nil {
+		tr.Signal(t, info)
 	}
-	if synchronous.Has(info.Signo) && info.Code > 0 {
-		fmt.Fprintf(w, "[%d] --- %s {si_code=%d, si_addr=%#x} ---\n", t.tid, info.Signo, info.Code, info.Addr())
-		return
-	}
-	fmt.Fprintf(w, "[%d] --- %s {si_code=%d, si_pid=%d} ---\n", t.tid, info.Signo, info.Code, info.Pid())
 }
 
 // forceSignal raises a fault's signal for t: if the signal is blocked or

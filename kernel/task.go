@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +36,12 @@ type Task struct {
 	execNext  *execResult // a new program to switch to
 	offEngine *pendingSyscall
 	trying    bool // a call that may sleep runs in the hook: Block may not
+	// ownExit is the status of a thread that ended itself with exit(2),
+	// which the tracer reports unless the whole group is exiting.
+	ownExit *WaitStatus
+	// ignoredSigs are signals thrown away unseen, kept for the tracer;
+	// guarded by the kernel's lock.
+	ignoredSigs []abi.Siginfo
 	// restart continues a syscall interrupted with ERESTART_RESTARTBLOCK
 	// when restart_syscall(2) runs (Linux's restart_block).
 	restart   func(*Task) (uint64, error)
@@ -299,7 +304,7 @@ func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) {
 	t.mu.Lock()
 	blockedBefore := t.blocked
 	t.mu.Unlock()
-	ret, err := t.invoke(nr, entry, a)
+	ret, err := t.invoke(nr, entry, a, false)
 	t.mu.Lock()
 	t.sys += time.Since(start) - (t.blocked - blockedBefore)
 	t.mu.Unlock()
@@ -319,35 +324,38 @@ func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) {
 	}
 }
 
-func (t *Task) invoke(nr abi.Sysno, entry Syscall, a Args) (uint64, error) {
+// invoke runs the handler, between the tracer's entry and exit events.
+// resumed says the call already ran once on the engine, found it must
+// sleep, and now runs again off it: its entry was reported then.
+func (t *Task) invoke(nr abi.Sysno, entry Syscall, a Args, resumed bool) (uint64, error) {
+	tr := t.k.cfg.Tracer
+	if tr == nil {
+		if entry.Fn == nil {
+			t.k.reportUnimplemented(nr)
+			return 0, abi.ENOSYS
+		}
+		return entry.Fn(t, a)
+	}
+	if !resumed {
+		tr.SyscallEnter(t, nr, a)
+	}
+	var ret uint64
+	var err error
 	if entry.Fn == nil {
 		t.k.reportUnimplemented(nr)
-		return 0, abi.ENOSYS
+		err = abi.ENOSYS
+	} else {
+		ret, err = entry.Fn(t, a)
 	}
-	if w := t.k.cfg.Trace; w != nil {
-		// A first attempt that has to sleep is not shown: the call shows
-		// when it runs again, off the engine, before it sleeps.
-		call := func() {
-			fmt.Fprintf(w, "[%d] %s(%#x, %#x, %#x, %#x, %#x, %#x) ...\n", t.tid, nr.Name(), a[0], a[1], a[2], a[3], a[4], a[5])
-		}
-		if !t.trying {
-			call()
-		}
-		ret, err := entry.Fn(t, a)
-		if err == vfs.ErrMustBlock {
-			return ret, err
-		}
-		if t.trying {
-			call()
-		}
-		if err != nil {
-			fmt.Fprintf(w, "[%d] ... %s = -1 %s\n", t.tid, nr.Name(), errnoOf(err).Name())
-		} else {
-			fmt.Fprintf(w, "[%d] ... %s = %#x\n", t.tid, nr.Name(), ret)
-		}
+	if err == vfs.ErrMustBlock || t.exitNow {
 		return ret, err
 	}
-	return entry.Fn(t, a)
+	var e abi.Errno
+	if err != nil {
+		e = errnoOf(err)
+	}
+	tr.SyscallExit(t, nr, a, ret, e)
+	return ret, err
 }
 
 // finishSyscall sets RAX from the handler's result, or arranges for the
@@ -450,7 +458,7 @@ func (t *Task) serviceOffEngine() {
 	t.mu.Lock()
 	blockedBefore := t.blocked
 	t.mu.Unlock()
-	p.ret, p.err = t.invoke(p.nr, entry, p.args)
+	p.ret, p.err = t.invoke(p.nr, entry, p.args, true)
 	t.mu.Lock()
 	t.sys += time.Since(start) - (t.blocked - blockedBefore)
 	t.mu.Unlock()

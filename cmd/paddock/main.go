@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,12 +21,14 @@ import (
 	"paddock/kernel/procfs"
 	"paddock/kernel/sys"
 	"paddock/rootfs"
+	"paddock/tools/trace"
 )
 
 const usage = `paddock runs Linux x86_64 programs in an emulated CPU and kernel.
 
 Usage:
   paddock run [options] [--] COMMAND [ARG...]
+  paddock strace [strace options] [options] [--] COMMAND [ARG...]
   paddock help
   paddock version
 
@@ -41,10 +44,15 @@ paddock exits with the command's exit status, or 128+N if signal N
 killed it; 125 means paddock itself failed, 126 that the command could
 not be run, 127 that it was not found.
 
+paddock strace traces the command as strace does, from paddock's own
+kernel: it takes strace's -f -e -s -o -t -tt -ttt -T -c -C -y, and the
+run options, with --env for the environment (-e is strace's there).
+
 Examples:
   paddock run --root alpine-minirootfs-3.20.3-x86_64.tar.gz -- /bin/busybox ls -la /etc
   paddock run --root alpine.ext4 -e LANG=C -w /tmp -- sh -c 'echo $((6*7))'
   paddock run --root ./rootdir --user 1000:1000 -- id
+  paddock strace --root alpine.tar.gz -f -e trace=%file -- ls /etc
 
 Options for run:
 `
@@ -78,17 +86,23 @@ func run(args []string, stdin, stdout, stderr *os.File) int {
 		fmt.Fprintln(stdout, "paddock", version())
 		return 0
 	case "run":
-		return runCommand(args[1:], stdin, stdout, stderr)
+		return runCommand(args[1:], false, stdin, stdout, stderr)
+	case "strace":
+		return runCommand(args[1:], true, stdin, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "paddock: unknown command %q (try 'paddock help')\n", args[0])
 	return 2
 }
 
 func printUsage(w io.Writer) {
-	fmt.Fprint(w, usage)
+	io.WriteString(w, usage)
 	var o options
 	fs := runFlags(w)
-	defineFlags(fs, &o)
+	defineFlags(fs, &o, false)
+	fs.PrintDefaults()
+	fmt.Fprint(w, "\nOptions for strace, besides those of run (with --env for -e):\n")
+	fs = runFlags(w)
+	defineStraceFlags(fs, &o)
 	fs.PrintDefaults()
 }
 
@@ -105,9 +119,40 @@ type options struct {
 	release  string
 	binds    listFlag
 	cpus     int
-	trace    io.Writer
-	traceTo  string
 	profile  string
+	strace   straceOptions
+}
+
+// straceOptions are the options that turn on and shape the syscall trace.
+type straceOptions struct {
+	to         optionalFile // --strace[=FILE]
+	output     string       // strace's -o FILE
+	follow     bool
+	exprs      listFlag
+	strlen     int
+	t, tt, ttt bool
+	durations  bool
+	summary    bool
+	summaryToo bool
+	fdPaths    bool
+	format     string
+	explain    bool
+}
+
+// optionalFile is a flag that may be given alone (stderr) or with =FILE.
+type optionalFile struct {
+	set  bool
+	path string
+}
+
+func (f *optionalFile) String() string   { return f.path }
+func (f *optionalFile) IsBoolFlag() bool { return true }
+func (f *optionalFile) Set(s string) error {
+	f.set = true
+	if s != "true" {
+		f.path = s
+	}
+	return nil
 }
 
 func runFlags(out io.Writer) *flag.FlagSet {
@@ -116,25 +161,59 @@ func runFlags(out io.Writer) *flag.FlagSet {
 	return fs
 }
 
-func defineFlags(fs *flag.FlagSet, o *options) {
+// defineFlags defines run's options; under strace, the environment flag
+// is --env, for -e is strace's.
+func defineFlags(fs *flag.FlagSet, o *options, strace bool) {
 	fs.StringVar(&o.root, "root", os.Getenv("PADDOCK_ROOT"), "root file system: `DIR`, ext4 image or tar archive (default $PADDOCK_ROOT)")
-	fs.Var(&o.env, "e", "set environment variable `KEY=VALUE` (repeatable)")
+	envFlag := "e"
+	if strace {
+		envFlag = "env"
+	}
+	fs.Var(&o.env, envFlag, "set environment variable `KEY=VALUE` (repeatable)")
 	fs.StringVar(&o.workdir, "w", "/", "working `DIR`ectory in the guest")
 	fs.StringVar(&o.user, "user", "0:0", "run as `UID[:GID]`")
 	fs.StringVar(&o.hostname, "hostname", "paddock", "the guest's host `NAME`")
 	fs.StringVar(&o.release, "uname-release", "6.6.0-paddock", "kernel `RELEASE` uname reports")
 	fs.Var(&o.binds, "v", "bind host directory `HOST:GUEST[:ro]` into the guest (repeatable)")
 	fs.IntVar(&o.cpus, "cpus", runtime.NumCPU(), "number of `CPU`s the guest is told it has")
-	fs.StringVar(&o.traceTo, "trace", "", "write a line per syscall to `FILE` (- for stderr)")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a Go CPU profile of paddock itself to `FILE`")
+	if !strace {
+		fs.Var(&o.strace.to, "strace", "trace syscalls as strace -f does, to stderr or with =`FILE` to a file")
+		fs.BoolVar(&o.strace.explain, "strace-explain", false, "trace syscalls, with a note on what each does the first time it appears")
+		fs.StringVar(&o.strace.format, "trace-format", "text", "the syscall trace's `FORMAT`: text (strace's) or json (an object per call)")
+	}
 }
 
-func runCommand(args []string, stdin, stdout, stderr *os.File) int {
+// defineStraceFlags defines strace's own options, for paddock strace.
+func defineStraceFlags(fs *flag.FlagSet, o *options) {
+	s := &o.strace
+	fs.BoolVar(&s.follow, "f", false, "trace child processes and threads too")
+	fs.Var(&s.exprs, "e", "which calls and signals to show: `trace=SET` or signal=SET (repeatable)")
+	fs.IntVar(&s.strlen, "s", 32, "print at most `N` bytes of each string")
+	fs.StringVar(&s.output, "o", "", "write the trace to `FILE`")
+	fs.BoolVar(&s.t, "t", false, "prefix each line with the time of day")
+	fs.BoolVar(&s.tt, "tt", false, "prefix each line with the time of day in microseconds")
+	fs.BoolVar(&s.ttt, "ttt", false, "prefix each line with the time in seconds since the epoch")
+	fs.BoolVar(&s.durations, "T", false, "show the time spent in each call")
+	fs.BoolVar(&s.summary, "c", false, "count calls, errors and time, and print a table instead of the trace")
+	fs.BoolVar(&s.summaryToo, "C", false, "print the trace and the table")
+	fs.BoolVar(&s.fdPaths, "y", false, "print the paths of file descriptors")
+	fs.BoolVar(&s.explain, "explain", false, "add a note on what each call does the first time it appears")
+	fs.StringVar(&s.format, "trace-format", "text", "`FORMAT`: text (strace's) or json (an object per call)")
+}
+
+func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int {
 	var o options
 	fs := runFlags(stderr)
-	defineFlags(fs, &o)
+	defineFlags(fs, &o, strace)
+	name := "run"
+	if strace {
+		name = "strace"
+		defineStraceFlags(fs, &o)
+		o.strace.to.set = true
+	}
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: paddock run [options] [--] COMMAND [ARG...]\n\n")
+		fmt.Fprintf(stderr, "usage: paddock %s [options] [--] COMMAND [ARG...]\n\n", name)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -166,18 +245,11 @@ func runCommand(args []string, stdin, stdout, stderr *os.File) int {
 	if o.cpus < 1 {
 		return fail("--cpus must be at least 1")
 	}
-	switch o.traceTo {
-	case "":
-	case "-":
-		o.trace = stderr
-	default:
-		f, err := os.Create(o.traceTo)
-		if err != nil {
-			return fail("--trace: %v", err)
-		}
-		defer f.Close()
-		o.trace = f
+	tracer, closeTrace, err := newTracer(&o.strace, strace, stderr)
+	if err != nil {
+		return fail("%v", err)
 	}
+	defer closeTrace()
 
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
@@ -201,11 +273,15 @@ func runCommand(args []string, stdin, stdout, stderr *os.File) int {
 	if err != nil {
 		return fail("root: %v", err)
 	}
-	k := kernel.New(kernel.Config{
+	cfg := kernel.Config{
 		Root: rootFS, RootSource: "/dev/root", Hostname: o.hostname, Release: o.release,
 		Version: "#1 SMP PREEMPT_DYNAMIC paddock", NumCPU: o.cpus,
-		Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: stderr, Trace: o.trace,
-	}, sys.Table)
+		Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: stderr,
+	}
+	if tracer != nil {
+		cfg.Tracer = tracer
+	}
+	k := kernel.New(cfg, sys.Table)
 	rootKernel = k
 	if err := k.MountStandard(procfs.New(k)); err != nil {
 		return fail("%v", err)
@@ -323,4 +399,56 @@ func bind(k *kernel.Kernel, spec string) error {
 		return err
 	}
 	return k.Mount(parts[1], fs, parts[0], ro)
+}
+
+// newTracer builds the syscall tracer the options ask for, or nil. Under
+// paddock strace, strace's defaults hold (the first process only, no pid
+// column); --strace on run follows every process, as strace -f.
+// The function it returns writes -c's table and closes the trace file.
+func newTracer(s *straceOptions, strace bool, stderr *os.File) (*trace.Strace, func(), error) {
+	if s.explain {
+		s.to.set = true
+	}
+	if s.output != "" {
+		s.to.path = s.output
+	}
+	if !s.to.set {
+		return nil, func() {}, nil
+	}
+	filter, err := trace.ParseFilter(s.exprs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.format != "text" && s.format != "json" {
+		return nil, nil, fmt.Errorf("--trace-format %q: use text or json", s.format)
+	}
+	opts := trace.Options{
+		Follow: s.follow || !strace, StringLimit: s.strlen, Durations: s.durations, FDPaths: s.fdPaths,
+		Summary: s.summary, SummaryToo: s.summaryToo, JSON: s.format == "json", Explain: s.explain, Filter: filter,
+	}
+	switch {
+	case s.ttt:
+		opts.Timestamps = 3
+	case s.tt:
+		opts.Timestamps = 2
+	case s.t:
+		opts.Timestamps = 1
+	}
+	if s.to.path == "" || s.to.path == "-" {
+		t := trace.New(stderr, opts)
+		return t, t.Close, nil
+	}
+	f, err := os.Create(s.to.path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("trace file: %v", err)
+	}
+	// strace -o FILE -f puts the pid at the start of every line.
+	opts.PIDColumn = opts.Follow
+	w := bufio.NewWriterSize(f, 1<<16)
+	t := trace.New(w, opts)
+	return t, func() {
+		t.Close()
+		w.Flush()
+		f.Close()
+	}, nil
 }

@@ -267,11 +267,10 @@ func (fs *FS) fileName(t *kernel.Task, loc vfs.Location, name string) string {
 	if !loc.Valid() {
 		return name
 	}
-	root := fs.k.VFS().Root()
-	if t != nil && t.FS() != nil {
-		root = t.FS().Root()
+	if t != nil {
+		return t.FilePath(loc, name)
 	}
-	p, _ := fs.k.VFS().Path(root, loc)
+	p, _ := fs.k.VFS().Path(fs.k.VFS().Root(), loc)
 	return p
 }
 

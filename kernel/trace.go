@@ -1,0 +1,113 @@
+package kernel
+
+import (
+	"paddock/abi"
+	"paddock/kernel/vfs"
+)
+
+// TracedTask is what a tracer may ask of the task an event is about. It is
+// an unnamed interface type so that a tracer outside the kernel
+// (tools/trace) can name the same type without importing the kernel.
+type TracedTask = interface {
+	TID() int32
+	TGID() int32
+	CopyIn(addr uint64, b []byte) error
+	FDPath(fd int32) (string, bool)
+}
+
+// Tracer observes a kernel as strace observes Linux through ptrace: every
+// syscall's entry and exit, signal deliveries and task exits. Its methods
+// run on the task's own goroutine, so calls for different tasks may run at
+// once.
+type Tracer interface {
+	// SyscallEnter runs before the handler, once per call even when the
+	// call sleeps and runs again off the engine.
+	SyscallEnter(t TracedTask, nr abi.Sysno, args [6]uint64)
+	// SyscallExit runs after the handler with its result: ret when errno
+	// is 0, else the errno (a restart errno included). Calls that do not
+	// return (exit, exit_group, a successful rt_sigreturn's caller) have
+	// no exit.
+	SyscallExit(t TracedTask, nr abi.Sysno, args [6]uint64, ret uint64, errno abi.Errno)
+	// Signal runs when a signal is delivered to the task (a handler runs,
+	// or the default action is taken).
+	Signal(t TracedTask, info abi.Siginfo)
+	// Exit runs when the task ends, with its wait status: an exit code, or
+	// the signal that killed it.
+	Exit(t TracedTask, exited bool, code int, sig abi.Signal, core bool)
+}
+
+// TGID returns the id of the task's thread group, its process id.
+func (t *Task) TGID() int32 { return t.proc.pid }
+
+// FDPath returns what /proc/self/fd/N names for the task's descriptor fd,
+// and whether fd is open.
+func (t *Task) FDPath(fd int32) (string, bool) {
+	f, err := t.fds.Get(fd)
+	if err != nil {
+		return "", false
+	}
+	defer f.DecRef()
+	return t.FilePath(f.Loc, f.Name), true
+}
+
+// FilePath names a file as /proc/PID/fd shows it: its path from the task's
+// root, or, for files outside the tree, Linux's name for them
+// ("pipe:[N]", "anon_inode:[eventfd]").
+func (t *Task) FilePath(loc vfs.Location, name string) string {
+	if !loc.Valid() {
+		return name
+	}
+	root := t.k.vfs.Root()
+	if t.fs != nil {
+		root = t.fs.Root()
+	}
+	p, _ := t.k.vfs.Path(root, loc)
+	return p
+}
+
+// traceExit reports the task's end to the tracer.
+func (t *Task) traceExit() {
+	tr := t.k.cfg.Tracer
+	if tr == nil {
+		return
+	}
+	t.k.mu.Lock()
+	st := t.proc.status
+	if t.ownExit != nil && !t.proc.groupExiting {
+		st = *t.ownExit
+	}
+	t.k.mu.Unlock()
+	if st.IsSignaled() {
+		tr.Exit(t, false, 0, st.Signal(), st&0x80 != 0)
+		return
+	}
+	tr.Exit(t, true, st.ExitCode(), 0, false)
+}
+
+// traceIgnoredLocked keeps, for the tracer, a signal t's process throws
+// away because it ignores it. strace shows those too: a traced process
+// stops for every signal but SIGKILL, ignored or not (sig_ignored). The
+// kernel's lock is held.
+func (k *Kernel) traceIgnoredLocked(t *Task, info abi.Siginfo) {
+	if k.cfg.Tracer == nil {
+		return
+	}
+	t.ignoredSigs = append(t.ignoredSigs, info)
+	t.sigHint.Store(true)
+}
+
+// traceIgnored reports the ignored signals traceIgnoredLocked kept, where
+// strace would show them: when the task next returns to its program.
+func (t *Task) traceIgnored() {
+	tr := t.k.cfg.Tracer
+	if tr == nil {
+		return
+	}
+	t.k.mu.Lock()
+	sigs := t.ignoredSigs
+	t.ignoredSigs = nil
+	t.k.mu.Unlock()
+	for _, info := range sigs {
+		tr.Signal(t, info)
+	}
+}

@@ -1,0 +1,195 @@
+package tests
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// straceGuests are the guest programs whose traces are compared with
+// Debian's strace -f: they touch files, descriptors, pipes, signals and
+// processes.
+// procs and wait are not among them: under ptrace an ignored signal still
+// interrupts a sleep, and a killed child's last calls race its killer;
+// nor pipes2, whose readers and writers race, nor tmpfile, whose names
+// are random.
+var straceGuests = []string{"hello", "open", "rw", "rwv", "dup", "fcntl", "pipes", "links", "rename", "dirs", "signals", "truncate", "perm", "stat", "fds", "fifo", "getdents", "paths"}
+
+// straceExact are the calls whose whole decoded line must match, where it
+// names no address: their arguments and results do not depend on where
+// or when the program runs. The rest are compared by name, because pids,
+// addresses, times and directory sizes differ between a host and paddock.
+var straceExact = map[string]bool{
+	"open": true, "openat": true, "close": true, "read": true, "write": true, "writev": true, "readv": true,
+	"mkdir": true, "rmdir": true, "unlink": true, "unlinkat": true, "rename": true, "renameat": true, "renameat2": true,
+	"link": true, "linkat": true, "symlink": true, "symlinkat": true, "readlink": true, "chmod": true, "fchmod": true,
+	"dup": true, "dup2": true, "dup3": true, "pipe": true, "pipe2": true, "fcntl": true,
+	"ftruncate": true, "truncate": true, "access": true, "faccessat": true, "chdir": true, "umask": true,
+	"rt_sigprocmask": true, "exit_group": true, "exit": true, "+++": true,
+}
+
+// vdsoCalls are the calls the vDSO answers natively.
+var vdsoCalls = map[string]bool{"clock_gettime": true, "gettimeofday": true, "time": true, "getcpu": true}
+
+// TestStraceMatchesNative runs guest programs under Debian's strace -f and
+// under paddock --strace and compares the traces per process: the same
+// calls in the same order, and the same lines for straceExact's calls.
+// Explained differences: strace's first line is the execve that started
+// the program, which paddock performs itself; and the calls musl makes
+// through the vDSO natively (clock_gettime, gettimeofday, time, getcpu)
+// are real syscalls under paddock, which has no vDSO, so they are left
+// out of both traces.
+func TestStraceMatchesNative(t *testing.T) {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace is not installed")
+	}
+	if out, err := exec.Command(strace, "-f", "-qq", "-o", os.DevNull, "true").CombinedOutput(); err != nil {
+		t.Skipf("strace cannot trace on this host: %v %s", err, out)
+	}
+	for _, kind := range []string{"static", "dynamic"} {
+		t.Run(kind, func(t *testing.T) {
+			root := guestRoot(t, kind)
+			for _, name := range straceGuests {
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					dir := t.TempDir()
+					natOut := filepath.Join(dir, "native.trace")
+					argv := append([]string{strace, "-f", "-q", "-o", natOut, "--", filepath.Join(root, "bin", name)}, guestArgs[name]...)
+					work := filepath.Join(dir, "work")
+					os.Mkdir(work, 0o755)
+					nat := native(t, "", work, guestEnv, "", argv...)
+					padOut := filepath.Join(dir, "paddock.trace")
+					opts := []string{"--strace=" + padOut}
+					for _, e := range guestEnv {
+						opts = append(opts, "-e", e)
+					}
+					pad := paddockWith(t, root, "/tmp", opts, "", append([]string{"/bin/" + name}, guestArgs[name]...)...)
+					if nat.stdout != pad.stdout || nat.code != pad.code {
+						t.Fatalf("the runs differ before their traces do:\n%s", lineDiff(nat.stdout, pad.stdout))
+					}
+					compareTraces(t, readFile(t, natOut), readFile(t, padOut))
+				})
+			}
+		})
+	}
+}
+
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// traceEvent is one call, signal or exit of a traced process.
+type traceEvent struct {
+	name, line string
+}
+
+var (
+	traceLine = regexp.MustCompile(`^(\d+) +(.*)$`)
+	resumed   = regexp.MustCompile(`^<\.\.\. ([a-z0-9_]+) resumed>(.*)$`)
+	callName  = regexp.MustCompile(`^([a-z0-9_]+)\(`)
+	padding   = regexp.MustCompile(`\) +=`)
+)
+
+// parseTrace splits a strace -f -o trace into its processes, numbered by
+// first appearance, joining each call's unfinished and resumed halves; it
+// counts each process's SIGCHLD apart.
+func parseTrace(t *testing.T, text string) ([][]traceEvent, map[int]int) {
+	var procs [][]traceEvent
+	sigchld := map[int]int{}
+	index := map[string]int{}
+	open := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
+		m := traceLine.FindStringSubmatch(l)
+		if m == nil {
+			t.Fatalf("not a strace -f -o line: %q", l)
+		}
+		pid, rest := m[1], m[2]
+		i, ok := index[pid]
+		if !ok {
+			i = len(procs)
+			index[pid] = i
+			procs = append(procs, nil)
+		}
+		if head, ok := strings.CutSuffix(rest, " <unfinished ...>"); ok {
+			open[pid] = head
+			continue
+		}
+		if r := resumed.FindStringSubmatch(rest); r != nil {
+			rest = open[pid] + r[2]
+			delete(open, pid)
+		}
+		rest = padding.ReplaceAllString(rest, ") =")
+		var name string
+		switch {
+		case strings.HasPrefix(rest, "--- SIGCHLD "):
+			// When a child's SIGCHLD arrives, before its parent's
+			// wait or after, is a race: it counts, not its place.
+			name = "--- SIGCHLD"
+			sigchld[i]++
+			continue
+		case strings.HasPrefix(rest, "---"):
+			name = "---"
+		case strings.HasPrefix(rest, "+++"):
+			name = "+++"
+		default:
+			c := callName.FindStringSubmatch(rest)
+			if c == nil {
+				t.Fatalf("no call in %q", l)
+			}
+			name = c[1]
+			if vdsoCalls[name] {
+				continue
+			}
+		}
+		procs[i] = append(procs[i], traceEvent{name, rest})
+	}
+	return procs, sigchld
+}
+
+// compareTraces compares a native and a paddock trace.
+func compareTraces(t *testing.T, nativeText, paddockText string) {
+	nat, natChld := parseTrace(t, nativeText)
+	pad, padChld := parseTrace(t, paddockText)
+	if len(nat) > 0 && len(nat[0]) > 0 && nat[0][0].name == "execve" {
+		nat[0] = nat[0][1:]
+	}
+	if len(nat) != len(pad) {
+		t.Fatalf("%d processes natively, %d under paddock\nnative:\n%s\npaddock:\n%s", len(nat), len(pad), nativeText, paddockText)
+	}
+	for p := range nat {
+		if natChld[p] != padChld[p] {
+			t.Errorf("process %d: %d SIGCHLD natively, %d under paddock", p+1, natChld[p], padChld[p])
+		}
+		n, q := nat[p], pad[p]
+		for i := 0; i < max(len(n), len(q)); i++ {
+			if i >= len(n) || i >= len(q) || n[i].name != q[i].name {
+				t.Fatalf("process %d, event %d: the calls differ\nnative:\n%s\npaddock:\n%s", p+1, i+1, events(n, i), events(q, i))
+			}
+			if straceExact[n[i].name] && !strings.Contains(n[i].line, "0x") && n[i].line != q[i].line {
+				t.Errorf("process %d, event %d:\nnative:  %s\npaddock: %s", p+1, i+1, n[i].line, q[i].line)
+			}
+		}
+	}
+}
+
+// events shows the events around the i-th.
+func events(ev []traceEvent, i int) string {
+	var b strings.Builder
+	for j := max(0, i-3); j < min(len(ev), i+3); j++ {
+		mark := "  "
+		if j == i {
+			mark = "> "
+		}
+		b.WriteString(mark + ev[j].line + "\n")
+	}
+	return b.String()
+}

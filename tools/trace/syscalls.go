@@ -1,0 +1,521 @@
+package trace
+
+import (
+	"strconv"
+
+	"paddock/abi"
+)
+
+// class is a set of strace's syscall classes (-e trace=%file and friends).
+type class uint32
+
+const (
+	cFile class = 1 << iota
+	cProcess
+	cNetwork
+	cSignal
+	cIPC
+	cDesc
+	cMemory
+	cStat
+	cLstat
+	cFstat
+	cStatLike
+	cStatfs
+	cFstatfs
+	cStatfsLike
+	cPure
+	cCreds
+	cClock
+)
+
+// classNames maps strace's class names, with and without the "%", to
+// their bits.
+var classNames = map[string]class{
+	"file": cFile, "process": cProcess, "network": cNetwork, "net": cNetwork, "signal": cSignal,
+	"ipc": cIPC, "desc": cDesc, "memory": cMemory, "stat": cStat, "lstat": cLstat, "fstat": cFstat,
+	"%stat": cStatLike, "statfs": cStatfs, "fstatfs": cFstatfs, "%statfs": cStatfsLike,
+	"pure": cPure, "creds": cCreds, "clock": cClock,
+}
+
+// retKind says how a call's result prints.
+type retKind uint8
+
+const (
+	rDec   retKind = iota // a count or status, in decimal
+	rFd                   // a new descriptor (with its path under -y)
+	rHex                  // an address
+	rOct                  // a mode (umask)
+	rFcntl                // depends on fcntl's command
+	rNone                 // the call does not return (exit)
+)
+
+// spec describes one syscall for the tracer: how its arguments and result
+// print, and its strace classes.
+type spec struct {
+	args  []arg
+	ret   retKind
+	class class
+}
+
+// sc builds a spec.
+func sc(cl class, ret retKind, args ...arg) spec { return spec{args: args, ret: ret, class: cl} }
+
+// Flag and value names, as strace prints them.
+var (
+	// openFlags is in strace's order, which is not the bits' order;
+	// O_TMPFILE comes before O_DIRECTORY, whose bit it includes.
+	openFlags = []flagName{
+		{abi.O_CREAT, "O_CREAT"}, {abi.O_EXCL, "O_EXCL"}, {abi.O_NOCTTY, "O_NOCTTY"}, {abi.O_TRUNC, "O_TRUNC"},
+		{abi.O_APPEND, "O_APPEND"}, {abi.O_NONBLOCK, "O_NONBLOCK"}, {abi.O_SYNC, "O_SYNC"}, {abi.O_DSYNC, "O_DSYNC"},
+		{abi.O_DIRECT, "O_DIRECT"}, {abi.O_LARGEFILE, "O_LARGEFILE"}, {abi.O_NOFOLLOW, "O_NOFOLLOW"},
+		{abi.O_NOATIME, "O_NOATIME"}, {abi.O_CLOEXEC, "O_CLOEXEC"}, {abi.O_PATH, "O_PATH"}, {abi.O_TMPFILE, "O_TMPFILE"},
+		{abi.O_DIRECTORY, "O_DIRECTORY"}, {abi.O_ASYNC, "FASYNC"},
+	}
+	atFlags = []flagName{
+		{abi.AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"}, {abi.AT_REMOVEDIR, "AT_REMOVEDIR"},
+		{abi.AT_SYMLINK_FOLLOW, "AT_SYMLINK_FOLLOW"}, {abi.AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"},
+		{abi.AT_EMPTY_PATH, "AT_EMPTY_PATH"}, {abi.AT_RECURSIVE, "AT_RECURSIVE"},
+	}
+	accessFlags = []flagName{{abi.R_OK, "R_OK"}, {abi.W_OK, "W_OK"}, {abi.X_OK, "X_OK"}}
+	protFlags   = []flagName{{abi.PROT_READ, "PROT_READ"}, {abi.PROT_WRITE, "PROT_WRITE"}, {abi.PROT_EXEC, "PROT_EXEC"},
+		{abi.PROT_GROWSDOWN, "PROT_GROWSDOWN"}, {abi.PROT_GROWSUP, "PROT_GROWSUP"}}
+	mapFlags = []flagName{
+		{abi.MAP_SHARED_VALIDATE, "MAP_SHARED_VALIDATE"}, {abi.MAP_SHARED, "MAP_SHARED"}, {abi.MAP_PRIVATE, "MAP_PRIVATE"},
+		{abi.MAP_FIXED, "MAP_FIXED"}, {abi.MAP_ANONYMOUS, "MAP_ANONYMOUS"}, {abi.MAP_32BIT, "MAP_32BIT"},
+		{abi.MAP_GROWSDOWN, "MAP_GROWSDOWN"}, {abi.MAP_DENYWRITE, "MAP_DENYWRITE"},
+		{abi.MAP_EXECUTABLE, "MAP_EXECUTABLE"}, {abi.MAP_LOCKED, "MAP_LOCKED"}, {abi.MAP_NORESERVE, "MAP_NORESERVE"},
+		{abi.MAP_POPULATE, "MAP_POPULATE"}, {abi.MAP_NONBLOCK, "MAP_NONBLOCK"}, {abi.MAP_STACK, "MAP_STACK"},
+		{abi.MAP_HUGETLB, "MAP_HUGETLB"}, {abi.MAP_SYNC, "MAP_SYNC"}, {abi.MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE"},
+	}
+	mremapFlags = []flagName{{abi.MREMAP_MAYMOVE, "MREMAP_MAYMOVE"}, {abi.MREMAP_FIXED, "MREMAP_FIXED"}, {abi.MREMAP_DONTUNMAP, "MREMAP_DONTUNMAP"}}
+	madvise     = []flagName{{abi.MADV_NORMAL, "MADV_NORMAL"}, {abi.MADV_RANDOM, "MADV_RANDOM"}, {abi.MADV_SEQUENTIAL, "MADV_SEQUENTIAL"},
+		{abi.MADV_WILLNEED, "MADV_WILLNEED"}, {abi.MADV_DONTNEED, "MADV_DONTNEED"}, {abi.MADV_FREE, "MADV_FREE"},
+		{abi.MADV_REMOVE, "MADV_REMOVE"}, {abi.MADV_DONTFORK, "MADV_DONTFORK"}, {abi.MADV_DOFORK, "MADV_DOFORK"},
+		{abi.MADV_MERGEABLE, "MADV_MERGEABLE"}, {abi.MADV_HUGEPAGE, "MADV_HUGEPAGE"}, {abi.MADV_NOHUGEPAGE, "MADV_NOHUGEPAGE"},
+		{abi.MADV_DONTDUMP, "MADV_DONTDUMP"}, {abi.MADV_DODUMP, "MADV_DODUMP"}}
+	msyncFlags = []flagName{{abi.MS_ASYNC, "MS_ASYNC"}, {abi.MS_INVALIDATE, "MS_INVALIDATE"}, {abi.MS_SYNC, "MS_SYNC"}}
+	whence     = []flagName{{abi.SEEK_SET, "SEEK_SET"}, {abi.SEEK_CUR, "SEEK_CUR"}, {abi.SEEK_END, "SEEK_END"},
+		{abi.SEEK_DATA, "SEEK_DATA"}, {abi.SEEK_HOLE, "SEEK_HOLE"}}
+	sigHow  = []flagName{{abi.SIG_BLOCK, "SIG_BLOCK"}, {abi.SIG_UNBLOCK, "SIG_UNBLOCK"}, {abi.SIG_SETMASK, "SIG_SETMASK"}}
+	clocks  = []flagName{{abi.CLOCK_REALTIME, "CLOCK_REALTIME"}, {abi.CLOCK_MONOTONIC, "CLOCK_MONOTONIC"}, {abi.CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID"}, {abi.CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID"}, {4, "CLOCK_MONOTONIC_RAW"}, {5, "CLOCK_REALTIME_COARSE"}, {6, "CLOCK_MONOTONIC_COARSE"}, {7, "CLOCK_BOOTTIME"}, {8, "CLOCK_REALTIME_ALARM"}, {9, "CLOCK_BOOTTIME_ALARM"}, {11, "CLOCK_TAI"}}
+	rlimits = []flagName{{abi.RLIMIT_CPU, "RLIMIT_CPU"}, {abi.RLIMIT_FSIZE, "RLIMIT_FSIZE"}, {abi.RLIMIT_DATA, "RLIMIT_DATA"},
+		{abi.RLIMIT_STACK, "RLIMIT_STACK"}, {abi.RLIMIT_CORE, "RLIMIT_CORE"}, {abi.RLIMIT_RSS, "RLIMIT_RSS"},
+		{abi.RLIMIT_NPROC, "RLIMIT_NPROC"}, {abi.RLIMIT_NOFILE, "RLIMIT_NOFILE"}, {abi.RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK"},
+		{abi.RLIMIT_AS, "RLIMIT_AS"}, {abi.RLIMIT_LOCKS, "RLIMIT_LOCKS"}, {abi.RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING"},
+		{abi.RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE"}, {abi.RLIMIT_NICE, "RLIMIT_NICE"}, {abi.RLIMIT_RTPRIO, "RLIMIT_RTPRIO"},
+		{abi.RLIMIT_RTTIME, "RLIMIT_RTTIME"}}
+	fcntlCmds = []flagName{{abi.F_DUPFD, "F_DUPFD"}, {abi.F_GETFD, "F_GETFD"}, {abi.F_SETFD, "F_SETFD"}, {abi.F_GETFL, "F_GETFL"},
+		{abi.F_SETFL, "F_SETFL"}, {abi.F_GETLK, "F_GETLK"}, {abi.F_SETLK, "F_SETLK"}, {abi.F_SETLKW, "F_SETLKW"},
+		{abi.F_SETOWN, "F_SETOWN"}, {abi.F_GETOWN, "F_GETOWN"}, {abi.F_SETSIG, "F_SETSIG"}, {abi.F_GETSIG, "F_GETSIG"},
+		{abi.F_SETOWN_EX, "F_SETOWN_EX"}, {abi.F_GETOWN_EX, "F_GETOWN_EX"}, {abi.F_OFD_GETLK, "F_OFD_GETLK"},
+		{abi.F_OFD_SETLK, "F_OFD_SETLK"}, {abi.F_OFD_SETLKW, "F_OFD_SETLKW"}, {abi.F_SETLEASE, "F_SETLEASE"},
+		{abi.F_GETLEASE, "F_GETLEASE"}, {abi.F_NOTIFY, "F_NOTIFY"}, {abi.F_DUPFD_CLOEXEC, "F_DUPFD_CLOEXEC"},
+		{abi.F_SETPIPE_SZ, "F_SETPIPE_SZ"}, {abi.F_GETPIPE_SZ, "F_GETPIPE_SZ"}, {abi.F_ADD_SEALS, "F_ADD_SEALS"},
+		{abi.F_GET_SEALS, "F_GET_SEALS"}}
+	lockOps   = []flagName{{abi.LOCK_SH, "LOCK_SH"}, {abi.LOCK_EX, "LOCK_EX"}, {abi.LOCK_NB, "LOCK_NB"}, {abi.LOCK_UN, "LOCK_UN"}}
+	lockTypes = []flagName{{abi.F_RDLCK, "F_RDLCK"}, {abi.F_WRLCK, "F_WRLCK"}, {abi.F_UNLCK, "F_UNLCK"}}
+	ioctls    = []flagName{{abi.TCGETS, "TCGETS"}, {0x5402, "TCSETS"}, {0x5403, "TCSETSW"}, {0x5404, "TCSETSF"},
+		{abi.TIOCEXCL, "TIOCEXCL"}, {abi.TIOCNXCL, "TIOCNXCL"}, {abi.TIOCSCTTY, "TIOCSCTTY"}, {abi.TIOCGPGRP, "TIOCGPGRP"},
+		{abi.TIOCSPGRP, "TIOCSPGRP"}, {abi.TIOCOUTQ, "TIOCOUTQ"}, {abi.TIOCSTI, "TIOCSTI"}, {abi.TIOCGWINSZ, "TIOCGWINSZ"},
+		{abi.TIOCSWINSZ, "TIOCSWINSZ"}, {abi.FIONREAD, "FIONREAD"}, {abi.TIOCNOTTY, "TIOCNOTTY"}, {abi.TIOCGSID, "TIOCGSID"},
+		{abi.TIOCGPTN, "TIOCGPTN"}, {abi.TIOCSPTLCK, "TIOCSPTLCK"}, {abi.FIONCLEX, "FIONCLEX"}, {abi.FIOCLEX, "FIOCLEX"},
+		{abi.FIONBIO, "FIONBIO"}, {abi.FIOASYNC, "FIOASYNC"}}
+	cloneFlags = []flagName{{abi.CLONE_VM, "CLONE_VM"}, {abi.CLONE_FS, "CLONE_FS"}, {abi.CLONE_FILES, "CLONE_FILES"},
+		{abi.CLONE_SIGHAND, "CLONE_SIGHAND"}, {abi.CLONE_PIDFD, "CLONE_PIDFD"}, {abi.CLONE_PTRACE, "CLONE_PTRACE"},
+		{abi.CLONE_VFORK, "CLONE_VFORK"}, {abi.CLONE_PARENT, "CLONE_PARENT"}, {abi.CLONE_THREAD, "CLONE_THREAD"},
+		{abi.CLONE_NEWNS, "CLONE_NEWNS"}, {abi.CLONE_SYSVSEM, "CLONE_SYSVSEM"}, {abi.CLONE_SETTLS, "CLONE_SETTLS"},
+		{abi.CLONE_PARENT_SETTID, "CLONE_PARENT_SETTID"}, {abi.CLONE_CHILD_CLEARTID, "CLONE_CHILD_CLEARTID"},
+		{abi.CLONE_DETACHED, "CLONE_DETACHED"}, {abi.CLONE_UNTRACED, "CLONE_UNTRACED"},
+		{abi.CLONE_CHILD_SETTID, "CLONE_CHILD_SETTID"}, {abi.CLONE_NEWCGROUP, "CLONE_NEWCGROUP"},
+		{abi.CLONE_NEWUTS, "CLONE_NEWUTS"}, {abi.CLONE_NEWIPC, "CLONE_NEWIPC"}, {abi.CLONE_NEWUSER, "CLONE_NEWUSER"},
+		{abi.CLONE_NEWPID, "CLONE_NEWPID"}, {abi.CLONE_NEWNET, "CLONE_NEWNET"}, {abi.CLONE_IO, "CLONE_IO"}}
+	waitFlags = []flagName{{abi.WNOHANG, "WNOHANG"}, {abi.WUNTRACED, "WSTOPPED"}, {abi.WEXITED, "WEXITED"},
+		{abi.WCONTINUED, "WCONTINUED"}, {abi.WNOWAIT, "WNOWAIT"}, {0x20000000, "__WNOTHREAD"}, {0x40000000, "__WALL"}, {0x80000000, "__WCLONE"}}
+	idTypes    = []flagName{{abi.P_ALL, "P_ALL"}, {abi.P_PID, "P_PID"}, {abi.P_PGID, "P_PGID"}, {abi.P_PIDFD, "P_PIDFD"}}
+	archPrctls = []flagName{{abi.ARCH_SET_GS, "ARCH_SET_GS"}, {abi.ARCH_SET_FS, "ARCH_SET_FS"}, {abi.ARCH_GET_FS, "ARCH_GET_FS"},
+		{abi.ARCH_GET_GS, "ARCH_GET_GS"}, {abi.ARCH_GET_CPUID, "ARCH_GET_CPUID"}, {abi.ARCH_SET_CPUID, "ARCH_SET_CPUID"}}
+	prctls = []flagName{{abi.PR_SET_PDEATHSIG, "PR_SET_PDEATHSIG"}, {abi.PR_GET_PDEATHSIG, "PR_GET_PDEATHSIG"},
+		{abi.PR_GET_DUMPABLE, "PR_GET_DUMPABLE"}, {abi.PR_SET_DUMPABLE, "PR_SET_DUMPABLE"}, {abi.PR_GET_KEEPCAPS, "PR_GET_KEEPCAPS"},
+		{abi.PR_SET_KEEPCAPS, "PR_SET_KEEPCAPS"}, {abi.PR_SET_NAME, "PR_SET_NAME"}, {abi.PR_GET_NAME, "PR_GET_NAME"},
+		{abi.PR_GET_SECCOMP, "PR_GET_SECCOMP"}, {abi.PR_CAPBSET_READ, "PR_CAPBSET_READ"},
+		{abi.PR_GET_TIMERSLACK, "PR_GET_TIMERSLACK"}, {abi.PR_SET_TIMERSLACK, "PR_SET_TIMERSLACK"},
+		{abi.PR_SET_CHILD_SUBREAPER, "PR_SET_CHILD_SUBREAPER"}, {abi.PR_GET_CHILD_SUBREAPER, "PR_GET_CHILD_SUBREAPER"}}
+	futexOps = []flagName{{abi.FUTEX_WAIT, "FUTEX_WAIT"}, {abi.FUTEX_WAKE, "FUTEX_WAKE"}, {abi.FUTEX_FD, "FUTEX_FD"},
+		{abi.FUTEX_REQUEUE, "FUTEX_REQUEUE"}, {abi.FUTEX_CMP_REQUEUE, "FUTEX_CMP_REQUEUE"}, {abi.FUTEX_WAKE_OP, "FUTEX_WAKE_OP"},
+		{abi.FUTEX_LOCK_PI, "FUTEX_LOCK_PI"}, {abi.FUTEX_UNLOCK_PI, "FUTEX_UNLOCK_PI"}, {abi.FUTEX_TRYLOCK_PI, "FUTEX_TRYLOCK_PI"},
+		{abi.FUTEX_WAIT_BITSET, "FUTEX_WAIT_BITSET"}, {abi.FUTEX_WAKE_BITSET, "FUTEX_WAKE_BITSET"}}
+	renameFlags = []flagName{{abi.RENAME_NOREPLACE, "RENAME_NOREPLACE"}, {abi.RENAME_EXCHANGE, "RENAME_EXCHANGE"}, {abi.RENAME_WHITEOUT, "RENAME_WHITEOUT"}}
+	efdFlags    = []flagName{{abi.EFD_SEMAPHORE, "EFD_SEMAPHORE"}, {abi.EFD_NONBLOCK, "EFD_NONBLOCK"}, {abi.EFD_CLOEXEC, "EFD_CLOEXEC"}}
+	sfdFlags    = []flagName{{abi.O_NONBLOCK, "SFD_NONBLOCK"}, {abi.O_CLOEXEC, "SFD_CLOEXEC"}}
+	tfdFlags    = []flagName{{abi.O_NONBLOCK, "TFD_NONBLOCK"}, {abi.O_CLOEXEC, "TFD_CLOEXEC"}}
+	epollCtls   = []flagName{{abi.EPOLL_CTL_ADD, "EPOLL_CTL_ADD"}, {abi.EPOLL_CTL_DEL, "EPOLL_CTL_DEL"}, {abi.EPOLL_CTL_MOD, "EPOLL_CTL_MOD"}}
+	grndFlags   = []flagName{{1, "GRND_NONBLOCK"}, {2, "GRND_RANDOM"}, {4, "GRND_INSECURE"}}
+	itimers     = []flagName{{0, "ITIMER_REAL"}, {1, "ITIMER_VIRTUAL"}, {2, "ITIMER_PROF"}}
+	timerFlags  = []flagName{{1, "TIMER_ABSTIME"}}
+	atStatx     = []flagName{{abi.AT_SYMLINK_NOFOLLOW, "AT_SYMLINK_NOFOLLOW"}, {abi.AT_NO_AUTOMOUNT, "AT_NO_AUTOMOUNT"},
+		{abi.AT_EMPTY_PATH, "AT_EMPTY_PATH"}, {0x2000, "AT_STATX_FORCE_SYNC"}, {0x4000, "AT_STATX_DONT_SYNC"}}
+)
+
+// Decoders particular to a few calls.
+var (
+	// aOpenFlags prints open's flags: the access mode by name, then the
+	// rest.
+	aOpenFlags = in(func(c *call, i int) string {
+		v := c.args[i]
+		acc := "O_RDONLY"
+		switch v & abi.O_ACCMODE {
+		case abi.O_WRONLY:
+			acc = "O_WRONLY"
+		case abi.O_RDWR:
+			acc = "O_RDWR"
+		case 3:
+			acc = "O_ACCMODE"
+		}
+		if rest := v &^ abi.O_ACCMODE; rest != 0 {
+			return acc + "|" + flags(rest, openFlags)
+		}
+		return acc
+	})
+	// aOpenMode prints open's mode only when the flags (argument before
+	// it) create a file, as strace does.
+	aOpenMode = in(func(c *call, i int) string {
+		fl := c.args[i-1]
+		if fl&abi.O_CREAT == 0 && fl&abi.O_TMPFILE != abi.O_TMPFILE {
+			return omit
+		}
+		return octal(uint64(uint32(c.args[i])))
+	})
+	aAtFlags  = aFlags(atFlags)
+	aRlimRes  = aEnum(rlimits, "RLIMIT_???")
+	aClock    = aEnum(clocks, "CLOCK_???")
+	aWhence   = aEnum(whence, "SEEK_???")
+	aUmask    = in(func(c *call, i int) string { return octal(c.args[i] & 0o777) })
+	aFdOrNone = in(func(c *call, i int) string { return c.fd(c.args[i]) })
+	// aFcntlArg prints fcntl's third argument as its command has it.
+	aFcntlArg = in(func(c *call, i int) string {
+		switch c.args[1] {
+		case abi.F_GETFD, abi.F_GETFL, abi.F_GETOWN, abi.F_GETSIG, abi.F_GETLEASE, abi.F_GETPIPE_SZ, abi.F_GET_SEALS:
+			return omit
+		case abi.F_SETFD:
+			return flags(c.args[i], []flagName{{abi.FD_CLOEXEC, "FD_CLOEXEC"}})
+		case abi.F_SETFL:
+			return aOpenFlags.f(c, i)
+		case abi.F_GETLK, abi.F_SETLK, abi.F_SETLKW, abi.F_OFD_GETLK, abi.F_OFD_SETLK, abi.F_OFD_SETLKW:
+			return flock(c, c.args[i])
+		}
+		return udec(c.args[i])
+	})
+	// aIoctlArg prints ioctl's third argument: decoded for the terminal
+	// requests strace decodes, an address otherwise.
+	aIoctlArg = out(func(c *call, i int) string {
+		v := c.args[i]
+		switch c.args[1] {
+		case abi.TIOCGWINSZ, abi.TIOCSWINSZ:
+			if v == 0 || (c.failed() && c.args[1] == abi.TIOCGWINSZ) {
+				return ptr(v)
+			}
+			b, ok := c.read(v, 8)
+			if !ok {
+				return ptr(v)
+			}
+			u := func(o int) string { return strconv.Itoa(int(uint16(b[o]) | uint16(b[o+1])<<8)) }
+			return "{ws_row=" + u(0) + ", ws_col=" + u(2) + ", ws_xpixel=" + u(4) + ", ws_ypixel=" + u(6) + "}"
+		case abi.FIOCLEX, abi.FIONCLEX, abi.TIOCNOTTY, abi.TIOCEXCL, abi.TIOCNXCL:
+			return omit
+		case abi.TIOCGPGRP, abi.TIOCSPGRP, abi.TIOCGSID, abi.FIONREAD, abi.TIOCOUTQ, abi.TIOCGPTN:
+			if v == 0 || c.failed() {
+				return ptr(v)
+			}
+			return intOut(c, v)
+		}
+		return ptr(v)
+	})
+	aSigaction = inPtr(sigaction)
+	aOldAction = outOr(sigaction)
+	aRlimitIn  = inPtr(rlimit("RLIM64_INFINITY"))
+	aRlimitOut = outOr(rlimit("RLIM64_INFINITY"))
+	aPollIn    = inPtr(func(c *call, v uint64) string { return pollfds(c, v, c.args[1], false) })
+	aMapFd     = in(func(c *call, i int) string { return c.fd(c.args[i]) })
+	aFutexOp   = in(func(c *call, i int) string {
+		v := c.args[i]
+		s := enum(v&^(abi.FUTEX_PRIVATE_FLAG|abi.FUTEX_CLOCK_REALTIME), futexOps, "FUTEX_???")
+		if v&abi.FUTEX_PRIVATE_FLAG != 0 {
+			s += "_PRIVATE"
+		}
+		if v&abi.FUTEX_CLOCK_REALTIME != 0 {
+			s += "|FUTEX_CLOCK_REALTIME"
+		}
+		return s
+	})
+	aCloneFlags = in(func(c *call, i int) string {
+		v := c.args[i]
+		s := flags(v&^0xff, cloneFlags)
+		if sig := v & 0xff; sig != 0 {
+			if s == "0" {
+				return sigName(sig)
+			}
+			s += "|" + sigName(sig)
+		}
+		return s
+	})
+)
+
+// flock prints a struct flock.
+func flock(c *call, v uint64) string {
+	b, ok := c.read(v, abi.SizeofFlock)
+	if !ok {
+		return ptr(v)
+	}
+	f := abi.DecodeFlock(b)
+	return "{l_type=" + enum(uint64(f.Type), lockTypes, "F_???") + ", l_whence=" + enum(uint64(f.Whence), whence, "SEEK_???") +
+		", l_start=" + strconv.FormatInt(f.Start, 10) + ", l_len=" + strconv.FormatInt(f.Len, 10) + "}"
+}
+
+// aClone prints clone's arguments as strace does: named, the stack
+// first, and the pointers only where the flags use them. The raw order
+// on x86_64 is flags, stack, parent_tid, child_tid, tls.
+var aClone = in(func(c *call, _ int) string {
+	fl := c.args[0]
+	s := "child_stack=" + ptr(c.args[1]) + ", flags=" + aCloneFlags.f(c, 0)
+	if fl&abi.CLONE_PARENT_SETTID != 0 {
+		s += ", parent_tid=" + ptr(c.args[2])
+	}
+	if fl&(abi.CLONE_CHILD_SETTID|abi.CLONE_CHILD_CLEARTID) != 0 {
+		s += ", child_tidptr=" + ptr(c.args[3])
+	}
+	if fl&abi.CLONE_SETTLS != 0 {
+		s += ", tls=" + ptr(c.args[4])
+	}
+	return s
+})
+
+// aAccess prints access's mode: F_OK, or R_OK|W_OK|X_OK.
+var aAccess = in(func(c *call, i int) string {
+	if c.args[i] == 0 {
+		return "F_OK"
+	}
+	return flags(c.args[i], accessFlags)
+})
+
+// specs is the tracer's table: every syscall paddock implements has an
+// entry (a test checks), and a few it does not, so that a program's
+// attempts print readably too.
+var specs = map[abi.Sysno]spec{
+	abi.SYS_READ:                   sc(cDesc, rDec, aFd, aBufOut(false), aSize),
+	abi.SYS_WRITE:                  sc(cDesc, rDec, aFd, aBufIn(2), aSize),
+	abi.SYS_OPEN:                   sc(cDesc|cFile, rFd, aPath, aOpenFlags, aOpenMode),
+	abi.SYS_CLOSE:                  sc(cDesc, rDec, aFd),
+	abi.SYS_STAT:                   sc(cFile|cStat|cStatLike, rDec, aPath, aStat),
+	abi.SYS_FSTAT:                  sc(cDesc|cFstat|cStatLike, rDec, aFd, aStat),
+	abi.SYS_LSTAT:                  sc(cFile|cLstat|cStatLike, rDec, aPath, aStat),
+	abi.SYS_POLL:                   sc(cDesc, rDec, aPollIn, aSize, aInt),
+	abi.SYS_LSEEK:                  sc(cDesc, rDec, aFd, aLong, aWhence),
+	abi.SYS_MMAP:                   sc(cMemory, rHex, aPtr, aSize, aFlagsOr(protFlags, "PROT_NONE"), aFlags(mapFlags), aMapFd, aHex),
+	abi.SYS_MPROTECT:               sc(cMemory, rDec, aPtr, aSize, aFlagsOr(protFlags, "PROT_NONE")),
+	abi.SYS_MUNMAP:                 sc(cMemory, rDec, aPtr, aSize),
+	abi.SYS_BRK:                    sc(cMemory, rHex, aPtr),
+	abi.SYS_RT_SIGACTION:           sc(cSignal, rDec, aSig, aSigaction, aOldAction, aSize),
+	abi.SYS_RT_SIGPROCMASK:         sc(cSignal, rDec, aEnum(sigHow, "SIG_???"), aSigsetIn, aSigsetOut, aSize),
+	abi.SYS_RT_SIGRETURN:           sc(cSignal, rDec),
+	abi.SYS_IOCTL:                  sc(cDesc, rDec, aFd, aEnum(ioctls, "_IOC_???"), aIoctlArg),
+	abi.SYS_PREAD64:                sc(cDesc, rDec, aFd, aBufOut(false), aSize, aLong),
+	abi.SYS_PWRITE64:               sc(cDesc, rDec, aFd, aBufIn(2), aSize, aLong),
+	abi.SYS_READV:                  sc(cDesc, rDec, aFd, aIovOut(2), aInt),
+	abi.SYS_WRITEV:                 sc(cDesc, rDec, aFd, aIovIn(2), aInt),
+	abi.SYS_ACCESS:                 sc(cFile, rDec, aPath, aAccess),
+	abi.SYS_PIPE:                   sc(cDesc, rDec, aPipe),
+	abi.SYS_SELECT:                 sc(cDesc, rDec, aInt, aPtr, aPtr, aPtr, aTimevalIn),
+	abi.SYS_SCHED_YIELD:            sc(0, rDec),
+	abi.SYS_MREMAP:                 sc(cMemory, rHex, aPtr, aSize, aSize, aFlags(mremapFlags), aPtr),
+	abi.SYS_MSYNC:                  sc(cMemory, rDec, aPtr, aSize, aFlags(msyncFlags)),
+	abi.SYS_MINCORE:                sc(cMemory, rDec, aPtr, aSize, aOutP),
+	abi.SYS_MADVISE:                sc(cMemory, rDec, aPtr, aSize, aEnum(madvise, "MADV_???")),
+	abi.SYS_DUP:                    sc(cDesc, rFd, aFd),
+	abi.SYS_DUP2:                   sc(cDesc, rFd, aFd, aInt),
+	abi.SYS_PAUSE:                  sc(cSignal, rDec),
+	abi.SYS_NANOSLEEP:              sc(0, rDec, aTimespecIn, aTimespecOut),
+	abi.SYS_GETITIMER:              sc(0, rDec, aEnum(itimers, "ITIMER_???"), aOutP),
+	abi.SYS_ALARM:                  sc(0, rDec, aSize),
+	abi.SYS_SETITIMER:              sc(0, rDec, aEnum(itimers, "ITIMER_???"), aPtr, aOutP),
+	abi.SYS_GETPID:                 sc(cPure, rDec),
+	abi.SYS_SENDFILE:               sc(cDesc|cNetwork, rDec, aFd, aFd, aPtr, aSize),
+	abi.SYS_CLONE:                  sc(cProcess, rDec, aClone),
+	abi.SYS_FORK:                   sc(cProcess, rDec),
+	abi.SYS_VFORK:                  sc(cProcess, rDec),
+	abi.SYS_EXECVE:                 sc(cFile|cProcess, rDec, aPath, aArgv, aEnvp),
+	abi.SYS_EXIT:                   sc(cProcess, rNone, aInt),
+	abi.SYS_WAIT4:                  sc(cProcess, rDec, aInt, aWaitStatus, aFlags(waitFlags), aOutP),
+	abi.SYS_KILL:                   sc(cProcess|cSignal, rDec, aInt, aSig),
+	abi.SYS_UNAME:                  sc(0, rDec, outOr(utsname)),
+	abi.SYS_FCNTL:                  sc(cDesc, rFcntl, aFd, aEnum(fcntlCmds, "F_???"), aFcntlArg),
+	abi.SYS_FLOCK:                  sc(cDesc, rDec, aFd, aFlags(lockOps)),
+	abi.SYS_FSYNC:                  sc(cDesc, rDec, aFd),
+	abi.SYS_FDATASYNC:              sc(cDesc, rDec, aFd),
+	abi.SYS_TRUNCATE:               sc(cFile, rDec, aPath, aSize),
+	abi.SYS_FTRUNCATE:              sc(cDesc, rDec, aFd, aSize),
+	abi.SYS_GETCWD:                 sc(cFile, rDec, outOr(func(c *call, v uint64) string { return c.str(v, 4096) }), aSize),
+	abi.SYS_CHDIR:                  sc(cFile, rDec, aPath),
+	abi.SYS_FCHDIR:                 sc(cDesc, rDec, aFd),
+	abi.SYS_RENAME:                 sc(cFile, rDec, aPath, aPath),
+	abi.SYS_MKDIR:                  sc(cFile, rDec, aPath, aMode),
+	abi.SYS_RMDIR:                  sc(cFile, rDec, aPath),
+	abi.SYS_CREAT:                  sc(cDesc|cFile, rFd, aPath, aMode),
+	abi.SYS_LINK:                   sc(cFile, rDec, aPath, aPath),
+	abi.SYS_UNLINK:                 sc(cFile, rDec, aPath),
+	abi.SYS_SYMLINK:                sc(cFile, rDec, aPath, aPath),
+	abi.SYS_READLINK:               sc(cFile, rDec, aPath, aBufOut(false), aSize),
+	abi.SYS_CHMOD:                  sc(cFile, rDec, aPath, aMode),
+	abi.SYS_FCHMOD:                 sc(cDesc, rDec, aFd, aMode),
+	abi.SYS_CHOWN:                  sc(cFile, rDec, aPath, aInt, aInt),
+	abi.SYS_FCHOWN:                 sc(cDesc, rDec, aFd, aInt, aInt),
+	abi.SYS_LCHOWN:                 sc(cFile, rDec, aPath, aInt, aInt),
+	abi.SYS_UMASK:                  sc(0, rOct, aUmask),
+	abi.SYS_GETTIMEOFDAY:           sc(cClock, rDec, aTimevalOut, aOutP),
+	abi.SYS_GETRLIMIT:              sc(0, rDec, aRlimRes, outOr(rlimit("RLIM_INFINITY"))),
+	abi.SYS_GETRUSAGE:              sc(0, rDec, aEnum([]flagName{{0, "RUSAGE_SELF"}, {^uint64(0), "RUSAGE_CHILDREN"}, {1, "RUSAGE_THREAD"}}, "RUSAGE_???"), aOutP),
+	abi.SYS_SYSINFO:                sc(0, rDec, aOutP),
+	abi.SYS_TIMES:                  sc(0, rDec, aOutP),
+	abi.SYS_GETUID:                 sc(cCreds|cPure, rDec),
+	abi.SYS_GETGID:                 sc(cCreds|cPure, rDec),
+	abi.SYS_SETUID:                 sc(cCreds, rDec, aInt),
+	abi.SYS_SETGID:                 sc(cCreds, rDec, aInt),
+	abi.SYS_GETEUID:                sc(cCreds|cPure, rDec),
+	abi.SYS_GETEGID:                sc(cCreds|cPure, rDec),
+	abi.SYS_SETPGID:                sc(0, rDec, aInt, aInt),
+	abi.SYS_GETPPID:                sc(cPure, rDec),
+	abi.SYS_GETPGRP:                sc(cPure, rDec),
+	abi.SYS_SETSID:                 sc(0, rDec),
+	abi.SYS_SETREUID:               sc(cCreds, rDec, aInt, aInt),
+	abi.SYS_SETREGID:               sc(cCreds, rDec, aInt, aInt),
+	abi.SYS_GETGROUPS:              sc(cCreds, rDec, aInt, aOutP),
+	abi.SYS_SETGROUPS:              sc(cCreds, rDec, aInt, aPtr),
+	abi.SYS_SETRESUID:              sc(cCreds, rDec, aInt, aInt, aInt),
+	abi.SYS_GETRESUID:              sc(cCreds, rDec, aIntOut, aIntOut, aIntOut),
+	abi.SYS_SETRESGID:              sc(cCreds, rDec, aInt, aInt, aInt),
+	abi.SYS_GETRESGID:              sc(cCreds, rDec, aIntOut, aIntOut, aIntOut),
+	abi.SYS_GETPGID:                sc(0, rDec, aInt),
+	abi.SYS_SETFSUID:               sc(cCreds, rDec, aInt),
+	abi.SYS_SETFSGID:               sc(cCreds, rDec, aInt),
+	abi.SYS_GETSID:                 sc(0, rDec, aInt),
+	abi.SYS_RT_SIGPENDING:          sc(cSignal, rDec, aSigsetOut, aSize),
+	abi.SYS_RT_SIGTIMEDWAIT:        sc(cSignal, rDec, aSigsetIn, aOutP, aTimespecIn, aSize),
+	abi.SYS_RT_SIGQUEUEINFO:        sc(cProcess|cSignal, rDec, aInt, aSig, aPtr),
+	abi.SYS_RT_SIGSUSPEND:          sc(cSignal, rDec, aSigsetIn, aSize),
+	abi.SYS_SIGALTSTACK:            sc(cSignal, rDec, aPtr, aOutP),
+	abi.SYS_UTIME:                  sc(cFile, rDec, aPath, aPtr),
+	abi.SYS_MKNOD:                  sc(cFile, rDec, aPath, in(func(c *call, i int) string { return fileMode(uint32(c.args[i])) }), aHex),
+	abi.SYS_STATFS:                 sc(cFile|cStatfs|cStatfsLike, rDec, aPath, aOutP),
+	abi.SYS_FSTATFS:                sc(cDesc|cFstatfs|cStatfsLike, rDec, aFd, aOutP),
+	abi.SYS_GETPRIORITY:            sc(0, rDec, aEnum([]flagName{{0, "PRIO_PROCESS"}, {1, "PRIO_PGRP"}, {2, "PRIO_USER"}}, "PRIO_???"), aInt),
+	abi.SYS_SETPRIORITY:            sc(0, rDec, aEnum([]flagName{{0, "PRIO_PROCESS"}, {1, "PRIO_PGRP"}, {2, "PRIO_USER"}}, "PRIO_???"), aInt, aInt),
+	abi.SYS_SCHED_SETPARAM:         sc(0, rDec, aInt, aPtr),
+	abi.SYS_SCHED_GETPARAM:         sc(0, rDec, aInt, aOutP),
+	abi.SYS_SCHED_SETSCHEDULER:     sc(0, rDec, aInt, aInt, aPtr),
+	abi.SYS_SCHED_GETSCHEDULER:     sc(0, rDec, aInt),
+	abi.SYS_SCHED_GET_PRIORITY_MAX: sc(0, rDec, aInt),
+	abi.SYS_SCHED_GET_PRIORITY_MIN: sc(0, rDec, aInt),
+	abi.SYS_SCHED_RR_GET_INTERVAL:  sc(0, rDec, aInt, aTimespecOut),
+	abi.SYS_MLOCK:                  sc(cMemory, rDec, aPtr, aSize),
+	abi.SYS_MUNLOCK:                sc(cMemory, rDec, aPtr, aSize),
+	abi.SYS_MLOCKALL:               sc(cMemory, rDec, aFlags([]flagName{{1, "MCL_CURRENT"}, {2, "MCL_FUTURE"}, {4, "MCL_ONFAULT"}})),
+	abi.SYS_MUNLOCKALL:             sc(cMemory, rDec),
+	abi.SYS_PRCTL:                  sc(0, rDec, aEnum(prctls, "PR_???"), aHex, aHex, aHex, aHex),
+	abi.SYS_ARCH_PRCTL:             sc(0, rDec, aEnum(archPrctls, "ARCH_???"), aHex),
+	abi.SYS_SETRLIMIT:              sc(0, rDec, aRlimRes, inPtr(rlimit("RLIM_INFINITY"))),
+	abi.SYS_CHROOT:                 sc(cFile, rDec, aPath),
+	abi.SYS_SYNC:                   sc(0, rDec),
+	abi.SYS_SETHOSTNAME:            sc(0, rDec, aBufIn(1), aSize),
+	abi.SYS_SETDOMAINNAME:          sc(0, rDec, aBufIn(1), aSize),
+	abi.SYS_GETTID:                 sc(cPure, rDec),
+	abi.SYS_TKILL:                  sc(cSignal, rDec, aInt, aSig),
+	abi.SYS_TIME:                   sc(cClock, rDec, aOutP),
+	abi.SYS_FUTEX:                  sc(0, rDec, aPtr, aFutexOp, aInt, aPtr, aPtr, aInt),
+	abi.SYS_SCHED_SETAFFINITY:      sc(0, rDec, aInt, aSize, aPtr),
+	abi.SYS_SCHED_GETAFFINITY:      sc(0, rDec, aInt, aSize, aOutP),
+	abi.SYS_GETDENTS64: sc(cDesc, rDec, aFd, out(func(c *call, i int) string {
+		return ptr(c.args[i]) + " /* " + udec(c.ret) + " bytes */"
+	}), aSize),
+	abi.SYS_SET_TID_ADDRESS:   sc(0, rDec, aPtr),
+	abi.SYS_RESTART_SYSCALL:   sc(0, rDec),
+	abi.SYS_TIMER_CREATE:      sc(0, rDec, aClock, aPtr, aOutP),
+	abi.SYS_TIMER_SETTIME:     sc(0, rDec, aInt, aFlags(timerFlags), aPtr, aOutP),
+	abi.SYS_TIMER_GETTIME:     sc(0, rDec, aInt, aOutP),
+	abi.SYS_TIMER_GETOVERRUN:  sc(0, rDec, aInt),
+	abi.SYS_TIMER_DELETE:      sc(0, rDec, aInt),
+	abi.SYS_CLOCK_GETTIME:     sc(cClock, rDec, aClock, aTimespecOut),
+	abi.SYS_CLOCK_GETRES:      sc(cClock, rDec, aClock, aTimespecOut),
+	abi.SYS_CLOCK_NANOSLEEP:   sc(0, rDec, aClock, aFlags(timerFlags), aTimespecIn, aTimespecOut),
+	abi.SYS_EXIT_GROUP:        sc(cProcess, rNone, aInt),
+	abi.SYS_EPOLL_WAIT:        sc(cDesc, rDec, aFd, aOutP, aInt, aInt),
+	abi.SYS_EPOLL_CTL:         sc(cDesc, rDec, aFd, aEnum(epollCtls, "EPOLL_CTL_???"), aFd, aPtr),
+	abi.SYS_TGKILL:            sc(cSignal, rDec, aInt, aInt, aSig),
+	abi.SYS_UTIMES:            sc(cFile, rDec, aPath, aPtr),
+	abi.SYS_WAITID:            sc(cProcess, rDec, aEnum(idTypes, "P_???"), aInt, aOutP, aFlags(waitFlags), aOutP),
+	abi.SYS_OPENAT:            sc(cDesc|cFile, rFd, aDirfd, aPath, aOpenFlags, aOpenMode),
+	abi.SYS_MKDIRAT:           sc(cDesc|cFile, rDec, aDirfd, aPath, aMode),
+	abi.SYS_MKNODAT:           sc(cDesc|cFile, rDec, aDirfd, aPath, in(func(c *call, i int) string { return fileMode(uint32(c.args[i])) }), aHex),
+	abi.SYS_FCHOWNAT:          sc(cDesc|cFile, rDec, aDirfd, aPath, aInt, aInt, aAtFlags),
+	abi.SYS_FUTIMESAT:         sc(cDesc|cFile, rDec, aDirfd, aPath, aPtr),
+	abi.SYS_NEWFSTATAT:        sc(cDesc|cFile|cFstat|cStatLike, rDec, aDirfd, aPath, aStat, aAtFlags),
+	abi.SYS_UNLINKAT:          sc(cDesc|cFile, rDec, aDirfd, aPath, aAtFlags),
+	abi.SYS_RENAMEAT:          sc(cDesc|cFile, rDec, aDirfd, aPath, aDirfd, aPath),
+	abi.SYS_LINKAT:            sc(cDesc|cFile, rDec, aDirfd, aPath, aDirfd, aPath, aAtFlags),
+	abi.SYS_SYMLINKAT:         sc(cDesc|cFile, rDec, aPath, aDirfd, aPath),
+	abi.SYS_READLINKAT:        sc(cDesc|cFile, rDec, aDirfd, aPath, aBufOut(false), aSize),
+	abi.SYS_FCHMODAT:          sc(cDesc|cFile, rDec, aDirfd, aPath, aMode),
+	abi.SYS_FACCESSAT:         sc(cDesc|cFile, rDec, aDirfd, aPath, aAccess),
+	abi.SYS_PSELECT6:          sc(cDesc, rDec, aInt, aPtr, aPtr, aPtr, aTimespecIn, aPtr),
+	abi.SYS_PPOLL:             sc(cDesc, rDec, aPollIn, aSize, aTimespecIn, aSigsetIn, aSize),
+	abi.SYS_SET_ROBUST_LIST:   sc(0, rDec, aPtr, aSize),
+	abi.SYS_GET_ROBUST_LIST:   sc(0, rDec, aInt, aOutP, aOutP),
+	abi.SYS_UTIMENSAT:         sc(cDesc|cFile, rDec, aDirfd, aPath, aPtr, aAtFlags),
+	abi.SYS_EPOLL_PWAIT:       sc(cDesc, rDec, aFd, aOutP, aInt, aInt, aSigsetIn, aSize),
+	abi.SYS_SIGNALFD:          sc(cDesc|cSignal, rFd, aFd, aSigsetIn, aSize),
+	abi.SYS_TIMERFD_CREATE:    sc(cDesc, rFd, aClock, aFlags(tfdFlags)),
+	abi.SYS_EVENTFD:           sc(cDesc, rFd, aSize),
+	abi.SYS_FALLOCATE:         sc(cDesc, rDec, aFd, aHex, aLong, aLong),
+	abi.SYS_TIMERFD_SETTIME:   sc(cDesc, rDec, aFd, aFlags(timerFlags), aPtr, aOutP),
+	abi.SYS_TIMERFD_GETTIME:   sc(cDesc, rDec, aFd, aOutP),
+	abi.SYS_SIGNALFD4:         sc(cDesc|cSignal, rFd, aFd, aSigsetIn, aSize, aFlags(sfdFlags)),
+	abi.SYS_EVENTFD2:          sc(cDesc, rFd, aSize, aFlags(efdFlags)),
+	abi.SYS_EPOLL_CREATE:      sc(cDesc, rFd, aInt),
+	abi.SYS_EPOLL_CREATE1:     sc(cDesc, rFd, aFlags([]flagName{{abi.EPOLL_CLOEXEC, "EPOLL_CLOEXEC"}})),
+	abi.SYS_DUP3:              sc(cDesc, rFd, aFd, aInt, aFlags(openFlags)),
+	abi.SYS_PIPE2:             sc(cDesc, rDec, aPipe, aFlags(openFlags)),
+	abi.SYS_PREADV:            sc(cDesc, rDec, aFd, aIovOut(2), aInt, aLong),
+	abi.SYS_PWRITEV:           sc(cDesc, rDec, aFd, aIovIn(2), aInt, aLong),
+	abi.SYS_RT_TGSIGQUEUEINFO: sc(cProcess|cSignal, rDec, aInt, aInt, aSig, aPtr),
+	abi.SYS_PRLIMIT64:         sc(0, rDec, aInt, aRlimRes, aRlimitIn, aRlimitOut),
+	abi.SYS_SYNCFS:            sc(cDesc, rDec, aFd),
+	abi.SYS_GETCPU:            sc(0, rDec, aIntOut, aIntOut, aPtr),
+	abi.SYS_RENAMEAT2:         sc(cDesc|cFile, rDec, aDirfd, aPath, aDirfd, aPath, aFlags(renameFlags)),
+	abi.SYS_GETRANDOM:         sc(0, rDec, aBufOut(true), aSize, aFlags(grndFlags)),
+	abi.SYS_EXECVEAT:          sc(cDesc|cFile|cProcess, rDec, aDirfd, aPath, aArgv, aEnvp, aAtFlags),
+	abi.SYS_COPY_FILE_RANGE:   sc(cDesc, rDec, aFd, aPtr, aFd, aPtr, aSize, aInt),
+	abi.SYS_PREADV2:           sc(cDesc, rDec, aFd, aIovOut(2), aInt, aLong, aHex),
+	abi.SYS_PWRITEV2:          sc(cDesc, rDec, aFd, aIovIn(2), aInt, aLong, aHex),
+	abi.SYS_STATX:             sc(cDesc|cFile|cFstat|cStatLike, rDec, aDirfd, aPath, aFlags(atStatx), aFlags(statxMask), aStatx),
+	abi.SYS_RSEQ:              sc(0, rDec, aPtr, aSize, aInt, aHex),
+	abi.SYS_CLOSE_RANGE:       sc(cDesc, rDec, aSize, aSize, aFlags([]flagName{{2, "CLOSE_RANGE_UNSHARE"}, {4, "CLOSE_RANGE_CLOEXEC"}})),
+	abi.SYS_CLONE3:            sc(cProcess, rDec, aPtr, aSize),
+	abi.SYS_FACCESSAT2:        sc(cDesc|cFile, rDec, aDirfd, aPath, aAccess, aAtFlags),
+	abi.SYS_EPOLL_PWAIT2:      sc(cDesc, rDec, aFd, aOutP, aInt, aTimespecIn, aSigsetIn, aSize),
+}
+
+// fcntlResult prints fcntl's result as strace does for the commands that
+// return flags.
+func fcntlResult(c *call) string {
+	switch c.args[1] {
+	case abi.F_GETFD:
+		if c.ret == 0 {
+			return "0"
+		}
+		return "0x" + strconv.FormatUint(c.ret, 16) + " (flags " + flags(c.ret, []flagName{{abi.FD_CLOEXEC, "FD_CLOEXEC"}}) + ")"
+	case abi.F_GETFL:
+		return "0x" + strconv.FormatUint(c.ret, 16) + " (flags " + aOpenFlags.f(&call{args: [6]uint64{c.ret}}, 0) + ")"
+	case abi.F_DUPFD, abi.F_DUPFD_CLOEXEC:
+		return c.fd(c.ret)
+	}
+	return dec(c.ret)
+}
