@@ -57,6 +57,8 @@ type Config struct {
 	Log io.Writer
 	// Tracer, if set, observes every syscall, signal and exit.
 	Tracer Tracer
+	// CodeTracer, if set, sees the guest code that runs.
+	CodeTracer CodeTracer
 }
 
 // Kernel is one running paddock kernel.

@@ -20,6 +20,7 @@ import (
 type MM struct {
 	as  *mmu.AddressSpace
 	eng *cpu.Engine
+	id  uint64 // unique: tells a code tracer one address space from another
 
 	token   chan struct{}
 	waiters atomic.Int32
@@ -42,9 +43,13 @@ type MM struct {
 // the same address space waits for it.
 const TimeSlice = 10 * time.Millisecond
 
-// newMM creates an empty address space with its engine and one user.
-func newMM() (*MM, error) {
-	mm := &MM{token: make(chan struct{}, 1)}
+// mmIDs numbers address spaces.
+var mmIDs atomic.Uint64
+
+// newMM creates an empty address space with its engine and one user; a
+// code tracer watches its engine from the start.
+func (k *Kernel) newMM() (*MM, error) {
+	mm := &MM{token: make(chan struct{}, 1), id: mmIDs.Add(1)}
 	mm.token <- struct{}{}
 	mm.users.Store(1)
 	eng, err := cpu.New(mm.onSyscall, mm.onFault)
@@ -53,6 +58,17 @@ func newMM() (*MM, error) {
 	}
 	mm.eng = eng
 	mm.as = mmu.New(eng)
+	if ct := k.cfg.CodeTracer; ct != nil {
+		// The engine runs the code of the task that holds it.
+		err := eng.TraceBlocks(func(b []cpu.Block) { ct.Blocks(mm.holder, b) })
+		if err == nil && ct.WantSteps() {
+			err = eng.TraceSteps(func(s []cpu.Step) { ct.Steps(mm.holder, s) })
+		}
+		if err != nil {
+			eng.Close()
+			return nil, err
+		}
+	}
 	return mm, nil
 }
 

@@ -1,7 +1,11 @@
 package kernel
 
 import (
+	"io"
+	"strings"
+
 	"paddock/abi"
+	"paddock/emu/cpu"
 	"paddock/kernel/vfs"
 )
 
@@ -34,6 +38,70 @@ type Tracer interface {
 	// Exit runs when the task ends, with its wait status: an exit code, or
 	// the signal that killed it.
 	Exit(t TracedTask, exited bool, code int, sig abi.Signal, core bool)
+}
+
+// TracedCode is what a code tracer may ask of the task whose code ran.
+type TracedCode = interface {
+	TracedTask
+	// AddressSpace identifies the task's address space: a new one comes
+	// with every exec and every fork.
+	AddressSpace() uint64
+	// Mapping describes the mapping that holds addr: its bounds, the
+	// file offset of start, and the file's path ("" for anonymous
+	// memory).
+	Mapping(addr uint64) (start, end, offset uint64, path string, ok bool)
+	// ReadFile reads a file of the task's file system, as root.
+	ReadFile(path string) ([]byte, error)
+}
+
+// CodeTracer watches guest code run (instruction traces, coverage,
+// profiles). Its methods run on the goroutine of the task whose code ran,
+// with the engine held.
+type CodeTracer interface {
+	// Blocks reports basic blocks t executed, in order.
+	Blocks(t TracedCode, blocks []cpu.Block)
+	// Steps reports instructions t executed with the registers before
+	// each, if WantSteps asked for them (a register read per instruction).
+	Steps(t TracedCode, steps []cpu.Step)
+	WantSteps() bool
+}
+
+// AddressSpace implements TracedCode.
+func (t *Task) AddressSpace() uint64 { return t.mm.id }
+
+// Mapping implements TracedCode.
+func (t *Task) Mapping(addr uint64) (start, end, offset uint64, path string, ok bool) {
+	for _, v := range t.mm.as.VMAs() {
+		if addr >= v.Start && addr < v.End {
+			if v.Ino == 0 || !strings.HasPrefix(v.Name, "/") {
+				return v.Start, v.End, 0, "", true
+			}
+			return v.Start, v.End, v.Offset, v.Name, true
+		}
+	}
+	return 0, 0, 0, "", false
+}
+
+// maxTracedFile bounds what ReadFile reads: symbol tables of programs,
+// not data files.
+const maxTracedFile = 1 << 30
+
+// ReadFile implements TracedCode.
+func (t *Task) ReadFile(path string) ([]byte, error) {
+	root := t.fs.Root()
+	r := &vfs.Resolver{Creds: &vfs.Creds{}, Root: root, Start: root}
+	f, err := t.k.vfs.Open(t, r, path, abi.O_RDONLY|abi.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.DecRef()
+	size := f.Inode.Attr().Size
+	if size > maxTracedFile {
+		return nil, abi.EFBIG
+	}
+	b := make([]byte, size)
+	n, err := io.ReadFull(io.NewSectionReader(fileReader{t, f}, 0, size), b)
+	return b[:n], err
 }
 
 // TGID returns the id of the task's thread group, its process id.

@@ -121,6 +121,22 @@ type options struct {
 	cpus     int
 	profile  string
 	strace   straceOptions
+	code     codeOptions
+}
+
+// codeOptions are the options that watch guest code: instruction traces,
+// coverage and profiles.
+type codeOptions struct {
+	itrace   optionalFile
+	syms     listFlag
+	ranges   listFlag
+	pids     listFlag
+	start    string
+	limit    uint64
+	att      bool
+	regs     bool
+	coverage string
+	profile  string
 }
 
 // straceOptions are the options that turn on and shape the syscall trace.
@@ -177,6 +193,17 @@ func defineFlags(fs *flag.FlagSet, o *options, strace bool) {
 	fs.Var(&o.binds, "v", "bind host directory `HOST:GUEST[:ro]` into the guest (repeatable)")
 	fs.IntVar(&o.cpus, "cpus", runtime.NumCPU(), "number of `CPU`s the guest is told it has")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a Go CPU profile of paddock itself to `FILE`")
+	c := &o.code
+	fs.Var(&c.itrace, "itrace", "trace every instruction, to stderr or with =`FILE` to a file")
+	fs.Var(&c.syms, "itrace-sym", "trace only `FUNCTION` (or LIB:FUNCTION, as libc.so:strlen) (repeatable)")
+	fs.Var(&c.ranges, "itrace-range", "trace only addresses `LO-HI` (hex) (repeatable)")
+	fs.Var(&c.pids, "itrace-pid", "trace only process `PID` (repeatable)")
+	fs.StringVar(&c.start, "itrace-start", "", "trace nothing before the first call of `FUNCTION`")
+	fs.Uint64Var(&c.limit, "itrace-limit", 0, "stop the instruction trace after `N` instructions")
+	fs.BoolVar(&c.att, "itrace-att", false, "disassemble in AT&T syntax instead of Intel's")
+	fs.BoolVar(&c.regs, "itrace-regs", false, "show the registers each instruction changed (slower)")
+	fs.StringVar(&c.coverage, "coverage", "", "write the basic blocks that ran to `FILE` in drcov format")
+	fs.StringVar(&c.profile, "profile", "", "write a pprof profile of the guest's instructions by function to `FILE`")
 	if !strace {
 		fs.Var(&o.strace.to, "strace", "trace syscalls as strace -f does, to stderr or with =`FILE` to a file")
 		fs.BoolVar(&o.strace.explain, "strace-explain", false, "trace syscalls, with a note on what each does the first time it appears")
@@ -250,6 +277,11 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 		return fail("%v", err)
 	}
 	defer closeTrace()
+	codeTracer, closeCode, err := newCodeTracer(&o.code, stderr)
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer closeCode()
 
 	if o.profile != "" {
 		f, err := os.Create(o.profile)
@@ -280,6 +312,9 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 	}
 	if tracer != nil {
 		cfg.Tracer = tracer
+	}
+	if codeTracer != nil {
+		cfg.CodeTracer = codeTracer
 	}
 	k := kernel.New(cfg, sys.Table)
 	rootKernel = k
@@ -450,5 +485,77 @@ func newTracer(s *straceOptions, strace bool, stderr *os.File) (*trace.Strace, f
 		t.Close()
 		w.Flush()
 		f.Close()
+	}, nil
+}
+
+// newCodeTracer builds the code tracers the options ask for, or nil; the
+// function it returns writes their files.
+func newCodeTracer(c *codeOptions, stderr *os.File) (trace.CodeTracer, func(), error) {
+	var tee trace.Tee
+	var closers []func() error
+	if c.itrace.set {
+		opts := trace.ItraceOptions{Syms: c.syms, Start: c.start, Limit: c.limit, ATT: c.att, Regs: c.regs}
+		for _, r := range c.ranges {
+			lo, hi, ok := strings.Cut(r, "-")
+			l, err1 := strconv.ParseUint(strings.TrimPrefix(lo, "0x"), 16, 64)
+			h, err2 := strconv.ParseUint(strings.TrimPrefix(hi, "0x"), 16, 64)
+			if !ok || err1 != nil || err2 != nil || h <= l {
+				return nil, nil, fmt.Errorf("--itrace-range %q: want LO-HI in hex, LO below HI", r)
+			}
+			opts.Ranges = append(opts.Ranges, [2]uint64{l, h})
+		}
+		for _, p := range c.pids {
+			n, err := strconv.ParseInt(p, 10, 32)
+			if err != nil {
+				return nil, nil, fmt.Errorf("--itrace-pid %q: not a number", p)
+			}
+			opts.PIDs = append(opts.PIDs, int32(n))
+		}
+		w := io.Writer(stderr)
+		if c.itrace.path != "" && c.itrace.path != "-" {
+			f, err := os.Create(c.itrace.path)
+			if err != nil {
+				return nil, nil, fmt.Errorf("--itrace: %v", err)
+			}
+			closers = append(closers, f.Close)
+			w = f
+		}
+		it := trace.NewItrace(w, opts)
+		tee = append(tee, it)
+		closers = append([]func() error{it.Close}, closers...)
+	}
+	for _, out := range []struct {
+		path string
+		make func() (trace.CodeTracer, io.WriterTo)
+	}{
+		{c.coverage, func() (trace.CodeTracer, io.WriterTo) { x := trace.NewCoverage(); return x, x }},
+		{c.profile, func() (trace.CodeTracer, io.WriterTo) { x := trace.NewProfile(); return x, x }},
+	} {
+		if out.path == "" {
+			continue
+		}
+		f, err := os.Create(out.path)
+		if err != nil {
+			return nil, nil, err
+		}
+		ct, wt := out.make()
+		tee = append(tee, ct)
+		closers = append(closers, func() error {
+			if _, err := wt.WriteTo(f); err != nil {
+				f.Close()
+				return err
+			}
+			return f.Close()
+		})
+	}
+	if len(tee) == 0 {
+		return nil, func() {}, nil
+	}
+	return tee, func() {
+		for _, cl := range closers {
+			if err := cl(); err != nil {
+				fmt.Fprintf(stderr, "paddock: %v\n", err)
+			}
+		}
 	}, nil
 }

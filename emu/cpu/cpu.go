@@ -72,6 +72,7 @@ type Engine struct {
 	// onWrite sees every guest store while a watch is installed
 	// (WatchWrites).
 	onWrite func(addr uint64, size int, value uint64)
+	trace   tracing
 
 	stopAsked atomic.Bool
 	// running is true while Run is executing guest code; interrupt is a
@@ -128,6 +129,7 @@ func (e *Engine) Close() {
 		return
 	}
 	e.closed = true
+	e.untrace()
 	e.onSyscall, e.onFault = nil, nil
 	e.stopAsked.Store(false)
 	e.interrupt.Store(false)
@@ -141,6 +143,8 @@ func (e *Engine) destroy() {
 	e.fresh.Free()
 	e.u.Close()
 	e.handle.Delete()
+	C.free(unsafe.Pointer(e.st.blocks))
+	C.free(unsafe.Pointer(e.st.steps))
 	C.free(unsafe.Pointer(e.st))
 }
 
@@ -261,6 +265,7 @@ func (e *Engine) Run(pc uint64) Exit {
 	if rc := C.pd_run(e.h, e.st, C.uint64_t(pc)); rc != C.UC_ERR_OK {
 		err = uc.UcError(rc)
 	}
+	e.flushTrace()
 	e.runMu.Lock()
 	e.running.Store(false)
 	e.interrupt.Store(false)

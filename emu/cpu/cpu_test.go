@@ -613,3 +613,39 @@ func TestWatchWritesSeesEveryStore(t *testing.T) {
 		t.Errorf("%d stores seen after the hook was removed", len(seen))
 	}
 }
+
+// TestTraceBlocksAndSteps runs a loop three times round and checks the
+// blocks and the registers each instruction changed.
+func TestTraceBlocksAndSteps(t *testing.T) {
+	// mov ecx, 3; loop: dec ecx; jnz loop; hlt
+	code := []byte{0xb9, 0x03, 0x00, 0x00, 0x00, 0xff, 0xc9, 0x75, 0xfc, 0xf4}
+	e, _ := newTestEngine(t, code, nil, nil)
+	var blocks []Block
+	var steps []Step
+	if err := e.TraceBlocks(func(b []Block) { blocks = append(blocks, b...) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.TraceSteps(func(s []Step) { steps = append(steps, s...) }); err != nil {
+		t.Fatal(err)
+	}
+	if x := e.Run(codeAddr); x.Kind != ExitHalt {
+		t.Fatalf("exit %v", x)
+	}
+	var starts []uint64
+	for _, b := range blocks {
+		starts = append(starts, b.Addr-codeAddr)
+	}
+	// The first block runs to the first jnz, the loop's block twice more,
+	// then the hlt's.
+	if len(blocks) != 4 || blocks[0].Size != 9 || blocks[1].Addr != codeAddr+5 || blocks[2].Addr != codeAddr+5 || blocks[3].Addr != codeAddr+9 {
+		t.Errorf("blocks at %x", starts)
+	}
+	var addrs []uint64
+	for _, s := range steps {
+		addrs = append(addrs, s.Addr-codeAddr)
+	}
+	// mov, (dec, jnz) x 3, hlt
+	if len(steps) != 8 || steps[1].Regs[2] != 3 || steps[2].Regs[2] != 2 {
+		t.Errorf("steps at %x, rcx %d %d", addrs, steps[1].Regs[2], steps[2].Regs[2])
+	}
+}

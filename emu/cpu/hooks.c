@@ -1,4 +1,5 @@
 #include "hooks.h"
+#include <stdlib.h>
 #include <string.h>
 #include "_cgo_export.h"
 
@@ -72,6 +73,62 @@ static void pd_mem_write(uc_engine *uc, uc_mem_type type, uint64_t addr,
 uc_err pd_watch_writes(uc_engine *uc, pd_state *st, uc_hook *h)
 {
 	return uc_hook_add(uc, h, UC_HOOK_MEM_WRITE, pd_mem_write, st, 1, 0);
+}
+
+static void pd_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	pd_state *st = user;
+	pd_block *b = &st->blocks[st->nblocks++];
+
+	b->addr = addr;
+	b->size = size;
+	if (st->nblocks == PD_TRACE_BUF)
+		goBlocks(st->handle);
+}
+
+uc_err pd_trace_blocks(uc_engine *uc, pd_state *st, uc_hook *h)
+{
+	if (!st->blocks)
+		st->blocks = calloc(PD_TRACE_BUF, sizeof(pd_block));
+	if (!st->blocks)
+		return UC_ERR_NOMEM;
+	st->nblocks = 0;
+	return uc_hook_add(uc, h, UC_HOOK_BLOCK, pd_block_hook, st, 1, 0);
+}
+
+static const int step_regs[PD_STEP_REGS] = {
+	UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX,
+	UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_RBP, UC_X86_REG_RSP,
+	UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
+	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+	UC_X86_REG_EFLAGS,
+};
+
+static void pd_step_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	pd_state *st = user;
+	pd_step *s = &st->steps[st->nsteps++];
+	void *ptrs[PD_STEP_REGS];
+	int i;
+
+	s->addr = addr;
+	for (i = 0; i < PD_STEP_REGS; i++) {
+		s->regs[i] = 0;
+		ptrs[i] = &s->regs[i];
+	}
+	uc_reg_read_batch(uc, (int *)step_regs, ptrs, PD_STEP_REGS);
+	if (st->nsteps == PD_TRACE_BUF)
+		goSteps(st->handle);
+}
+
+uc_err pd_trace_steps(uc_engine *uc, pd_state *st, uc_hook *h)
+{
+	if (!st->steps)
+		st->steps = calloc(PD_TRACE_BUF, sizeof(pd_step));
+	if (!st->steps)
+		return UC_ERR_NOMEM;
+	st->nsteps = 0;
+	return uc_hook_add(uc, h, UC_HOOK_CODE, pd_step_hook, st, 1, 0);
 }
 
 uc_err pd_unwatch(uc_engine *uc, uc_hook h)

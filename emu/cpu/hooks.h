@@ -16,6 +16,24 @@ enum {
 	PD_EXIT_INTR = 2,
 };
 
+// pd_block is a basic block the guest executed, as the block hook records
+// it; pd_step is an instruction about to run with the registers before it.
+typedef struct {
+	uint64_t addr;
+	uint32_t size;
+	uint32_t pad;
+} pd_block;
+
+enum { PD_STEP_REGS = 17 };
+
+typedef struct {
+	uint64_t addr;
+	uint64_t regs[PD_STEP_REGS]; // rax rbx rcx rdx rsi rdi rbp rsp r8-r15 rflags
+} pd_step;
+
+// The trace buffers hold this many records; a full buffer goes to Go.
+enum { PD_TRACE_BUF = 8192 };
+
 // pd_state is shared between the hooks and Go; one per engine, allocated in
 // C so that Unicorn may keep a pointer to it.
 typedef struct {
@@ -38,6 +56,11 @@ typedef struct {
 	clockid_t clock;
 	int64_t run_start_ns;
 	int64_t last_run_ns;
+	// Tracing: executed blocks and instruction steps not yet handed to Go.
+	pd_block *blocks;
+	int32_t nblocks;
+	pd_step *steps;
+	int32_t nsteps;
 } pd_state;
 
 uc_err pd_install_hooks(uc_engine *uc, pd_state *st);
@@ -51,6 +74,11 @@ int64_t pd_run_cpu(pd_state *st);
 // pd_unwatch removes the hook.
 uc_err pd_watch_writes(uc_engine *uc, pd_state *st, uc_hook *h);
 uc_err pd_unwatch(uc_engine *uc, uc_hook h);
+// pd_trace_blocks records every executed block in st->blocks, calling
+// goBlocks when the buffer fills; pd_trace_steps records every
+// instruction with the registers before it in st->steps (goSteps).
+uc_err pd_trace_blocks(uc_engine *uc, pd_state *st, uc_hook *h);
+uc_err pd_trace_steps(uc_engine *uc, pd_state *st, uc_hook *h);
 uc_err pd_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
 uc_err pd_flush_tlb(uc_engine *uc);
 // pd_reset unmaps all memory and drops every translation and TLB entry, so

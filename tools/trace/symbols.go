@@ -1,0 +1,224 @@
+package trace
+
+import (
+	"bytes"
+	"debug/elf"
+	"path"
+	"sort"
+	"strconv"
+
+	"paddock/emu/cpu"
+)
+
+// CodeTask is what the code tracers ask of the task whose code ran; the
+// kernel's tasks provide it (kernel.TracedCode is the same type).
+type CodeTask = interface {
+	Task
+	AddressSpace() uint64
+	Mapping(addr uint64) (start, end, offset uint64, path string, ok bool)
+	ReadFile(path string) ([]byte, error)
+}
+
+// module is an ELF file mapped into an address space, with its symbols.
+type module struct {
+	path string // in the guest
+	name string // the file's base name
+	bias uint64 // load address minus link address
+	base uint64 // the lowest address of its first PT_LOAD segment
+	end  uint64 // the end of its last PT_LOAD segment
+	syms []symbol
+	main bool // the first module found: the program itself
+}
+
+// symbol is a function of a module, at its link address.
+type symbol struct {
+	name       string
+	addr, size uint64
+}
+
+// space is what the tracers know of one address space: its modules, by
+// the ranges they cover.
+type space struct {
+	mods   []*module // sorted by base
+	byPath map[string]*module
+	anon   [][2]uint64 // ranges known to hold no file
+}
+
+// symbolizer maps guest addresses to modules and symbols, learning each
+// address space's modules as its code runs.
+type symbolizer struct {
+	spaces  map[uint64]*space
+	modules []*module // every module seen, in order
+}
+
+func newSymbolizer() *symbolizer { return &symbolizer{spaces: map[uint64]*space{}} }
+
+// space returns the state of t's address space.
+func (z *symbolizer) space(t CodeTask) *space {
+	id := t.AddressSpace()
+	sp := z.spaces[id]
+	if sp == nil {
+		sp = &space{byPath: map[string]*module{}}
+		z.spaces[id] = sp
+	}
+	return sp
+}
+
+// module returns the module holding addr in t's address space, or nil.
+func (z *symbolizer) module(t CodeTask, addr uint64) *module {
+	sp := z.space(t)
+	i := sort.Search(len(sp.mods), func(i int) bool { return sp.mods[i].end > addr })
+	if i < len(sp.mods) && sp.mods[i].base <= addr {
+		return sp.mods[i]
+	}
+	for _, r := range sp.anon {
+		if addr >= r[0] && addr < r[1] {
+			return nil
+		}
+	}
+	start, end, off, p, ok := t.Mapping(addr)
+	if !ok || p == "" {
+		if ok {
+			sp.anon = append(sp.anon, [2]uint64{start, end})
+		}
+		return nil
+	}
+	if m := sp.byPath[p]; m != nil {
+		// Another mapping of a module already known (a segment
+		// outside the PT_LOAD bounds it was given): treat it as
+		// anonymous rather than load the file again.
+		sp.anon = append(sp.anon, [2]uint64{start, end})
+		return nil
+	}
+	m := z.load(t, p, start, off)
+	if m == nil {
+		sp.anon = append(sp.anon, [2]uint64{start, end})
+		return nil
+	}
+	sp.byPath[p] = m
+	sp.mods = append(sp.mods, m)
+	sort.Slice(sp.mods, func(i, j int) bool { return sp.mods[i].base < sp.mods[j].base })
+	return m
+}
+
+// load reads the ELF file at p, mapped at start from file offset off, and
+// works out where it was loaded.
+func (z *symbolizer) load(t CodeTask, p string, start, off uint64) *module {
+	b, err := t.ReadFile(p)
+	if err != nil {
+		return nil
+	}
+	f, err := elf.NewFile(bytes.NewReader(b))
+	if err != nil {
+		return nil
+	}
+	// The program itself is an executable, or a PIE: a shared object that
+	// names an interpreter; libraries and the dynamic loader name none.
+	m := &module{path: p, name: path.Base(p), main: f.Type == elf.ET_EXEC}
+	found := false
+	lo, hi := ^uint64(0), uint64(0)
+	for _, ph := range f.Progs {
+		if ph.Type == elf.PT_INTERP {
+			m.main = true
+		}
+		if ph.Type != elf.PT_LOAD {
+			continue
+		}
+		lo = min(lo, ph.Vaddr&^0xfff)
+		hi = max(hi, ph.Vaddr+ph.Memsz)
+		if !found && ph.Off&^0xfff <= off && off < ph.Off+max(ph.Filesz, 1) {
+			// start holds file offset off, which the segment links at
+			// Vaddr - (Off - off).
+			m.bias = start - (ph.Vaddr - (ph.Off - off))
+			found = true
+		}
+	}
+	if !found {
+		return nil
+	}
+	m.base, m.end = lo+m.bias, hi+m.bias
+	syms, err := f.Symbols()
+	if err != nil || len(syms) == 0 {
+		syms, _ = f.DynamicSymbols()
+	}
+	for _, s := range syms {
+		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 && s.Name != "" {
+			m.syms = append(m.syms, symbol{s.Name, s.Value, s.Size})
+		}
+	}
+	sort.Slice(m.syms, func(i, j int) bool { return m.syms[i].addr < m.syms[j].addr })
+	z.modules = append(z.modules, m)
+	return m
+}
+
+// symbol returns the function holding addr in m, and addr's offset in it.
+func (m *module) symbol(addr uint64) (*symbol, uint64) {
+	a := addr - m.bias
+	i := sort.Search(len(m.syms), func(i int) bool { return m.syms[i].addr > a }) - 1
+	if i < 0 {
+		return nil, 0
+	}
+	s := &m.syms[i]
+	if s.size != 0 && a >= s.addr+s.size {
+		return nil, 0
+	}
+	return s, a - s.addr
+}
+
+// locate names addr as "sym+0x4" in the program, "lib.so:sym+0x4" in a
+// library, or "" where no symbol covers it.
+func (z *symbolizer) locate(t CodeTask, addr uint64) string {
+	m := z.module(t, addr)
+	if m == nil {
+		return ""
+	}
+	s, off := m.symbol(addr)
+	if s == nil {
+		return ""
+	}
+	name := s.name
+	if !m.main {
+		name = m.name + ":" + name
+	}
+	if off != 0 {
+		name += "+0x" + strconv.FormatUint(off, 16)
+	}
+	return name
+}
+
+// CodeTracer is what the kernel asks of a code tracer (kernel.CodeTracer
+// has the same methods).
+type CodeTracer interface {
+	Blocks(t CodeTask, blocks []cpu.Block)
+	Steps(t CodeTask, steps []cpu.Step)
+	WantSteps() bool
+}
+
+// Tee hands every event to several code tracers.
+type Tee []CodeTracer
+
+// Blocks implements CodeTracer.
+func (m Tee) Blocks(t CodeTask, b []cpu.Block) {
+	for _, x := range m {
+		x.Blocks(t, b)
+	}
+}
+
+// Steps implements CodeTracer.
+func (m Tee) Steps(t CodeTask, s []cpu.Step) {
+	for _, x := range m {
+		if x.WantSteps() {
+			x.Steps(t, s)
+		}
+	}
+}
+
+// WantSteps implements CodeTracer.
+func (m Tee) WantSteps() bool {
+	for _, x := range m {
+		if x.WantSteps() {
+			return true
+		}
+	}
+	return false
+}
