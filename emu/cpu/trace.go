@@ -46,12 +46,12 @@ var (
 
 // tracing is an engine's trace hooks and their consumers.
 type tracing struct {
-	blocks     func([]Block)
-	steps      func([]Step)
-	blockHook  C.uc_hook
-	stepHook   C.uc_hook
-	hasBlocks  bool
-	hasSteps   bool
+	blocks    func([]Block)
+	steps     func([]Step)
+	blockHook C.uc_hook
+	stepHook  C.uc_hook
+	hasBlocks bool
+	hasSteps  bool
 }
 
 // TraceBlocks calls fn with the blocks the guest executes, in order, in
