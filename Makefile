@@ -13,7 +13,7 @@ PADDOCK  := $(BUILD)/paddock
 GO_SOURCES := $(shell find . -name '*.go' -not -path './build/*') go.mod go.sum $(wildcard emu/cpu/*.c emu/cpu/*.h)
 
 # Debian packages the build, the tests, the demo and the benchmarks use.
-DEB_PACKAGES := cmake gcc make musl-tools e2fsprogs busybox-static qemu-user strace xz-utils
+DEB_PACKAGES := cmake gcc make musl-tools e2fsprogs busybox-static qemu-user strace gdb xz-utils
 
 export CGO_ENABLED := 1
 # The go command does not hash the libunicorn.a it links, only its own

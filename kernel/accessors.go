@@ -149,3 +149,10 @@ func (t *Task) Affinity() []byte {
 	}
 	return out
 }
+
+// InitProcess returns the first process, once Start has made it.
+func (k *Kernel) InitProcess() *Process {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.init
+}

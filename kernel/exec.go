@@ -106,7 +106,7 @@ func (t *Task) loadExec(r *vfs.Resolver, filename, execfn string, argv, envp []s
 
 func (t *Task) loadELF(r *vfs.Resolver, f *vfs.File, l vfs.Location, a *vfs.Attr, creds Credentials,
 	filename string, argv, envp []string) (*execResult, error) {
-	mm, err := t.k.newMM()
+	mm, err := t.k.newMM(t.debugged())
 	if err != nil {
 		return nil, abi.ENOMEM
 	}

@@ -88,7 +88,7 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 		child.mm = t.mm
 		t.mm.addUser()
 	} else {
-		mm, err := t.k.newMM()
+		mm, err := t.k.newMM(false)
 		if err != nil {
 			ctx.Free()
 			return 0, abi.ENOMEM

@@ -59,6 +59,8 @@ type Config struct {
 	Tracer Tracer
 	// CodeTracer, if set, sees the guest code that runs.
 	CodeTracer CodeTracer
+	// Debugger, if set, controls the first process.
+	Debugger Debugger
 }
 
 // Kernel is one running paddock kernel.

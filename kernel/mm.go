@@ -47,8 +47,9 @@ const TimeSlice = 10 * time.Millisecond
 var mmIDs atomic.Uint64
 
 // newMM creates an empty address space with its engine and one user; a
-// code tracer watches its engine from the start.
-func (k *Kernel) newMM() (*MM, error) {
+// code tracer watches its engine from the start, and so does the debugger
+// if debug is set.
+func (k *Kernel) newMM(debug bool) (*MM, error) {
 	mm := &MM{token: make(chan struct{}, 1), id: mmIDs.Add(1)}
 	mm.token <- struct{}{}
 	mm.users.Store(1)
@@ -65,6 +66,12 @@ func (k *Kernel) newMM() (*MM, error) {
 			err = eng.TraceSteps(func(s []cpu.Step) { ct.Steps(mm.holder, s) })
 		}
 		if err != nil {
+			eng.Close()
+			return nil, err
+		}
+	}
+	if debug {
+		if err := eng.Debug(); err != nil {
 			eng.Close()
 			return nil, err
 		}

@@ -83,6 +83,7 @@ type Process struct {
 	ctty          *TTY // the controlling terminal, inherited over fork
 	subreaper     bool
 	execed        bool
+	debugStarted  bool // the debugger has seen the first instruction
 	// Job control: a group stop in progress or done, and what the parent
 	// has yet to hear of through wait.
 	stopping      bool
@@ -329,6 +330,10 @@ func (t *Task) exit() {
 		// Outside the kernel's lock, which a firing timer takes after
 		// its own.
 		p.timers.stop()
+		if d := k.cfg.Debugger; d != nil && p == k.init {
+			st := p.Status()
+			d.Exited(st.IsExited(), st.ExitCode(), st.Signal())
+		}
 	}
 	for _, w := range wake {
 		w.wake()

@@ -387,6 +387,12 @@ func (t *Task) deliverSignals() {
 			return
 		}
 		sig := info.Signo
+		if t.debugged() && sig != abi.SIGKILL {
+			// The debugger sees the signal first, and may drop it.
+			if t.k.cfg.Debugger.Stop(t, sig) == 0 {
+				continue
+			}
+		}
 		t.traceSignal(info)
 		if act.Handler == abi.SIG_DFL {
 			switch defaultActionOf(sig) {

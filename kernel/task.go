@@ -410,6 +410,11 @@ func (t *Task) run() {
 	// from any thread, and an unlocked goroutine is cheap to wake when
 	// it blocks off the engine.
 	t.mm.acquire(t)
+	if t.debugged() && t.tid == t.proc.pid && !t.proc.debugStarted {
+		// The program's first instruction: the debugger takes over.
+		t.proc.debugStarted = true
+		t.debugStop(abi.SIGTRAP)
+	}
 	for t.beforeGuest() {
 		mm := t.mm
 		mm.as.Sync()
@@ -433,6 +438,8 @@ func (t *Task) run() {
 			mm.release(t)
 			t.waitVfork(w)
 			mm.acquire(t)
+		case x.Kind == cpu.ExitDebug:
+			t.debugStop(abi.SIGTRAP)
 		case x.Kind == cpu.ExitStop:
 			if mm.waiting() {
 				// Preempted so that another task of this address space

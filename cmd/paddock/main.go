@@ -21,6 +21,7 @@ import (
 	"paddock/kernel/procfs"
 	"paddock/kernel/sys"
 	"paddock/rootfs"
+	"paddock/tools/gdb"
 	"paddock/tools/trace"
 )
 
@@ -122,6 +123,7 @@ type options struct {
 	profile  string
 	strace   straceOptions
 	code     codeOptions
+	gdb      string
 }
 
 // codeOptions are the options that watch guest code: instruction traces,
@@ -204,6 +206,7 @@ func defineFlags(fs *flag.FlagSet, o *options, strace bool) {
 	fs.BoolVar(&c.regs, "itrace-regs", false, "show the registers each instruction changed (slower)")
 	fs.StringVar(&c.coverage, "coverage", "", "write the basic blocks that ran to `FILE` in drcov format")
 	fs.StringVar(&c.profile, "profile", "", "write a pprof profile of the guest's instructions by function to `FILE`")
+	fs.StringVar(&o.gdb, "gdb", "", "wait for gdb at `ADDRESS` (as :1234) before the first instruction, and let it debug the first process")
 	if !strace {
 		fs.Var(&o.strace.to, "strace", "trace syscalls as strace -f does, to stderr or with =`FILE` to a file")
 		fs.BoolVar(&o.strace.explain, "strace-explain", false, "trace syscalls, with a note on what each does the first time it appears")
@@ -316,6 +319,14 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 	if codeTracer != nil {
 		cfg.CodeTracer = codeTracer
 	}
+	var stub *gdb.Stub
+	if o.gdb != "" {
+		if stub, err = gdb.Listen(o.gdb); err != nil {
+			return fail("--gdb: %v", err)
+		}
+		cfg.Debugger = stub
+		fmt.Fprintf(stderr, "paddock: waiting for gdb at %s (target remote %s)\n", stub.Addr(), stub.Addr())
+	}
 	k := kernel.New(cfg, sys.Table)
 	rootKernel = k
 	if err := k.MountStandard(procfs.New(k)); err != nil {
@@ -339,6 +350,19 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 	case err != nil:
 		fmt.Fprintf(stderr, "paddock: %s: %v\n", cmd[0], err)
 		return exitCannotRun
+	}
+	if stub != nil {
+		stub.Interrupt = func() {
+			if p := k.InitProcess(); p != nil {
+				k.SendSignal(p, abi.Siginfo{Signo: abi.SIGINT, Code: abi.SI_KERNEL})
+			}
+		}
+		stub.Kill = func() {
+			if p := k.InitProcess(); p != nil {
+				k.GroupExit(p, kernel.Signaled(abi.SIGKILL, false))
+			}
+		}
+		go stub.Serve()
 	}
 	if err := k.Start(kernel.StartSpec{Path: prog, Argv: cmd, Envp: env, Cwd: o.workdir, Creds: creds}); err != nil {
 		fmt.Fprintf(stderr, "paddock: %v\n", err)

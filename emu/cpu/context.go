@@ -70,3 +70,14 @@ func (e *Engine) FXRstor(b []byte) {
 	}
 	C.pd_fxrstor(e.h, (*C.uint8_t)(unsafe.Pointer(&b[0])))
 }
+
+// Regs reads the general-purpose registers saved in c.
+func (c *Context) Regs(r *Regs) {
+	v := make([]uint64, len(regIDs))
+	for i, id := range regIDs {
+		var x C.uint64_t
+		C.uc_context_reg_read(c.p, C.int(id), unsafe.Pointer(&x))
+		v[i] = uint64(x)
+	}
+	r.set(v)
+}

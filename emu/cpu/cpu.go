@@ -241,10 +241,13 @@ const (
 	ExitInvalid
 	// ExitHalt: the guest executed hlt.
 	ExitHalt
+	// ExitDebug: a breakpoint was reached, or a single step ended (Debug).
+	// RIP is at the instruction that has not run yet.
+	ExitDebug
 )
 
 func (k ExitKind) String() string {
-	return [...]string{"stop", "fault", "interrupt", "invalid instruction", "halt"}[k]
+	return [...]string{"stop", "fault", "interrupt", "invalid instruction", "halt", "debug"}[k]
 }
 
 // Run executes guest code from pc until something stops it. A pending
@@ -289,6 +292,8 @@ func (e *Engine) Run(pc uint64) Exit {
 		return Exit{Kind: ExitInvalid}
 	}
 	switch {
+	case e.st.exit == C.PD_EXIT_DEBUG:
+		return Exit{Kind: ExitDebug}
 	case e.st.exit == C.PD_EXIT_INTR:
 		return Exit{Kind: ExitInterrupt, Vector: int(e.st.intno)}
 	case stopped:

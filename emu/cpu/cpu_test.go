@@ -649,3 +649,43 @@ func TestTraceBlocksAndSteps(t *testing.T) {
 		t.Errorf("steps at %x, rcx %d %d", addrs, steps[1].Regs[2], steps[2].Regs[2])
 	}
 }
+
+// TestDebug stops at a breakpoint before the instruction runs, passes it
+// once on resuming, and single-steps.
+func TestDebug(t *testing.T) {
+	// mov ecx, 3; loop: dec ecx; jnz loop; hlt
+	code := []byte{0xb9, 0x03, 0x00, 0x00, 0x00, 0xff, 0xc9, 0x75, 0xfc, 0xf4}
+	e, _ := newTestEngine(t, code, nil, nil)
+	if err := e.Debug(); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.SetBreakpoints([]uint64{codeAddr + 5}); err != nil {
+		t.Fatal(err)
+	}
+	pc := uint64(codeAddr)
+	var rcx []uint64
+	for i := 0; i < 3; i++ {
+		x := e.Run(pc)
+		pc = e.PC()
+		if x.Kind != ExitDebug || pc != codeAddr+5 {
+			t.Fatalf("run %d: %v at %#x", i, x, pc)
+		}
+		rcx = append(rcx, e.Reg(RCX))
+		e.PassBreakpoint(pc)
+	}
+	if rcx[0] != 3 || rcx[1] != 2 || rcx[2] != 1 {
+		t.Errorf("rcx at the breakpoint: %v", rcx)
+	}
+	e.SetBreakpoints(nil)
+	e.Step()
+	if x := e.Run(pc); x.Kind != ExitDebug || e.PC() != codeAddr+7 || e.Reg(RCX) != 0 {
+		t.Errorf("step: %v at %#x, rcx %d", x, e.PC(), e.Reg(RCX))
+	}
+	e.Step()
+	if x := e.Run(e.PC()); x.Kind != ExitDebug || e.PC() != codeAddr+9 {
+		t.Errorf("step over jnz: %v at %#x", x, e.PC())
+	}
+	if x := e.Run(e.PC()); x.Kind != ExitHalt {
+		t.Errorf("run to the end: %v", x)
+	}
+}

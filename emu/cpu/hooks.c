@@ -131,6 +131,37 @@ uc_err pd_trace_steps(uc_engine *uc, pd_state *st, uc_hook *h)
 	return uc_hook_add(uc, h, UC_HOOK_CODE, pd_step_hook, st, 1, 0);
 }
 
+static void pd_debug_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	pd_state *st = user;
+	int i;
+
+	if (st->step == 2)
+		goto stop;
+	if (st->step == 1)
+		st->step = 2;
+	if (addr == st->skip) {
+		st->skip = ~(uint64_t)0;
+		return;
+	}
+	if (st->step)
+		return;
+	for (i = 0; i < st->nbps; i++)
+		if (st->bps[i] == addr)
+			goto stop;
+	return;
+stop:
+	st->step = 0;
+	st->exit = PD_EXIT_DEBUG;
+	uc_emu_stop(uc);
+}
+
+uc_err pd_debug(uc_engine *uc, pd_state *st, uc_hook *h)
+{
+	st->skip = ~(uint64_t)0;
+	return uc_hook_add(uc, h, UC_HOOK_CODE, pd_debug_hook, st, 1, 0);
+}
+
 uc_err pd_unwatch(uc_engine *uc, uc_hook h)
 {
 	return uc_hook_del(uc, h);

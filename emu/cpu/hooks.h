@@ -14,7 +14,11 @@ enum {
 	PD_EXIT_NONE = 0,
 	PD_EXIT_STOP = 1,
 	PD_EXIT_INTR = 2,
+	PD_EXIT_DEBUG = 3,
 };
+
+// The most breakpoints a debugger may set at once.
+enum { PD_MAX_BREAKPOINTS = 64 };
 
 // pd_block is a basic block the guest executed, as the block hook records
 // it; pd_step is an instruction about to run with the registers before it.
@@ -61,6 +65,13 @@ typedef struct {
 	int32_t nblocks;
 	pd_step *steps;
 	int32_t nsteps;
+	// Debugging: breakpoint addresses; step is 1 while single-stepping
+	// and 2 once the stepped instruction began; skip is a breakpoint
+	// address to pass once (the one a resumed thread stands on).
+	uint64_t bps[PD_MAX_BREAKPOINTS];
+	int32_t nbps;
+	int32_t step;
+	uint64_t skip;
 } pd_state;
 
 uc_err pd_install_hooks(uc_engine *uc, pd_state *st);
@@ -79,6 +90,9 @@ uc_err pd_unwatch(uc_engine *uc, uc_hook h);
 // instruction with the registers before it in st->steps (goSteps).
 uc_err pd_trace_blocks(uc_engine *uc, pd_state *st, uc_hook *h);
 uc_err pd_trace_steps(uc_engine *uc, pd_state *st, uc_hook *h);
+// pd_debug stops the engine (PD_EXIT_DEBUG) before an instruction at a
+// breakpoint, or after one instruction while stepping.
+uc_err pd_debug(uc_engine *uc, pd_state *st, uc_hook *h);
 uc_err pd_remove_cache(uc_engine *uc, uint64_t begin, uint64_t end);
 uc_err pd_flush_tlb(uc_engine *uc);
 // pd_reset unmaps all memory and drops every translation and TLB entry, so

@@ -1,0 +1,46 @@
+package cpu
+
+/*
+#include "hooks.h"
+*/
+import "C"
+
+import (
+	"fmt"
+
+	uc "github.com/unicorn-engine/unicorn/bindings/go/unicorn"
+)
+
+// MaxBreakpoints is the most breakpoints SetBreakpoints takes.
+const MaxBreakpoints = C.PD_MAX_BREAKPOINTS
+
+// Debug makes the engine stoppable at breakpoints and after single steps,
+// for a debugger: Run then returns ExitDebug. It costs a C call per
+// instruction. Call it before the engine runs code.
+func (e *Engine) Debug() error {
+	var h C.uc_hook
+	if rc := C.pd_debug(e.h, e.st, &h); rc != C.UC_ERR_OK {
+		return uc.UcError(rc)
+	}
+	return nil
+}
+
+// SetBreakpoints replaces the breakpoint addresses.
+func (e *Engine) SetBreakpoints(addrs []uint64) error {
+	if len(addrs) > MaxBreakpoints {
+		return fmt.Errorf("at most %d breakpoints", MaxBreakpoints)
+	}
+	for i, a := range addrs {
+		e.st.bps[i] = C.uint64_t(a)
+	}
+	e.st.nbps = C.int32_t(len(addrs))
+	return nil
+}
+
+// Step makes the next Run execute one instruction and return ExitDebug
+// before the next (unless something else stops it first).
+func (e *Engine) Step() { e.st.step = 1 }
+
+// PassBreakpoint lets the next Run execute the instruction at pc once
+// even if a breakpoint is set there: the one a resumed thread stands on.
+func (e *Engine) PassBreakpoint(pc uint64) { e.st.skip = C.uint64_t(pc) }
