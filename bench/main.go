@@ -47,6 +47,7 @@ func main() {
 	paddock := flag.String("paddock", "build/paddock", "paddock binary")
 	root := flag.String("root", "build/bench-root", "bench root directory")
 	qemu := flag.String("qemu", "qemu-x86_64", "qemu-user binary (empty to skip)")
+	onlyTracing := flag.Bool("tracing", false, "run only the tracing benchmarks")
 	flag.Parse()
 	absRoot, err := filepath.Abs(*root)
 	if err != nil {
@@ -97,6 +98,10 @@ func main() {
 	}
 	fmt.Printf("Machine: %s/%s, %d CPUs, %s. Median of the runs; CPU time is user+system of the whole process tree.\n\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	if *onlyTracing {
+		tracing(*paddock, absRoot, *qemu)
+		return
+	}
 	fmt.Printf("| workload | runner | CPU time | vs native | vs qemu | peak RSS | per unit |\n|---|---|---|---|---|---|---|\n")
 	for _, w := range workloads {
 		res := map[string]sample{}
@@ -116,6 +121,117 @@ func main() {
 			}
 			fmt.Printf("| %s | %s | %s | %s | %s | %d MiB | %s |\n", w.name, r.name, s.cpu.Round(time.Microsecond),
 				vsNative, vsQemu, s.maxRSS/1024, per)
+		}
+	}
+	tracing(*paddock, absRoot, *qemu)
+}
+
+// tracing measures what tracing costs: the syscall trace on dd bs=1
+// (against untraced paddock, native strace -f and qemu-x86_64 -strace),
+// and the instruction trace's rate (against qemu-x86_64 -d
+// in_asm,exec,nochain on the same program). Traces go to a scratch file.
+func tracing(paddock, root, qemu string) {
+	tmp, err := os.MkdirTemp("", "paddock-bench")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "trace")
+	const n = 100000
+	dd := []string{"/bin/busybox", "dd", "if=/dev/zero", "of=/dev/null", "bs=1", fmt.Sprint("count=", n)}
+	pad := func(opts ...string) func([]string) *exec.Cmd {
+		return func(argv []string) *exec.Cmd {
+			return exec.Command(paddock, append(append([]string{"run", "--root", root, "-w", "/"}, opts...), append([]string{"--"}, argv...)...)...)
+		}
+	}
+	// host runs the command on the host, after a tracer's command line.
+	host := func(prefix ...string) func([]string) *exec.Cmd {
+		return func(argv []string) *exec.Cmd {
+			args := append(append(prefix, filepath.Join(root, argv[0])), hostArgs(argv[1:])...)
+			c := exec.Command(args[0], args[1:]...)
+			c.Dir = root
+			return c
+		}
+	}
+	fmt.Printf("\nSyscall trace, dd bs=1 count=%d (%d syscalls), traces written to a file:\n\n", n, 2*n)
+	fmt.Printf("| runner | CPU time | vs untraced | per syscall |\n|---|---|---|---|\n")
+	rows := []runner{
+		{"paddock", pad()},
+		{"paddock --strace", pad("--strace=" + out)},
+		{"native", host()},
+	}
+	if p, err := exec.LookPath("strace"); err == nil {
+		rows = append(rows, runner{"native under strace -f", host(p, "-f", "-o", out)})
+	}
+	if p, err := exec.LookPath(qemu); err == nil {
+		rows = append(rows, runner{"qemu-x86_64", host(p)}, runner{"qemu-x86_64 -strace", host(p, "-strace", "-D", out)})
+	}
+	base := map[string]time.Duration{}
+	for _, r := range rows {
+		s := measure(r, workload{argv: dd, runs: 3})
+		key := strings.Fields(r.name)[0]
+		vs := "-"
+		if b, ok := base[key]; ok {
+			vs = ratio(s.cpu, b)
+		} else {
+			base[key] = s.cpu
+		}
+		fmt.Printf("| %s | %s | %s | %.0f ns |\n", r.name, s.cpu.Round(time.Microsecond), vs, float64(s.cpu.Nanoseconds())/(2*n))
+	}
+	data := []string{"/bin/busybox", "sha256sum", "/data/256K"}
+	fmt.Printf("\nInstruction trace, busybox sha256sum of 256 KiB, traces written to a file on disk and to one in memory (/dev/shm):\n\n")
+	fmt.Printf("| runner | file | CPU time | trace size | instructions | instructions/s |\n|---|---|---|---|---|---|\n")
+	dirs := []string{tmp}
+	if shm, err := os.MkdirTemp("/dev/shm", "paddock-bench"); err == nil {
+		defer os.RemoveAll(shm)
+		dirs = append(dirs, shm)
+	}
+	for _, dir := range dirs {
+		out := filepath.Join(dir, "itrace")
+		where := "disk"
+		if dir != tmp {
+			where = "memory"
+		}
+		itrace := []runner{{"paddock --itrace", pad("--itrace=" + out)}}
+		if p, err := exec.LookPath(qemu); err == nil {
+			itrace = append(itrace, runner{"qemu-x86_64 -d in_asm,exec,nochain", host(p, "-d", "in_asm,exec,nochain", "-D", out)})
+		}
+		for _, r := range itrace {
+			s := measure(r, workload{argv: data, runs: 3})
+			st, err := os.Stat(out)
+			if err != nil {
+				fail(err)
+			}
+			lines, rate := "-", "-"
+			if strings.HasPrefix(r.name, "paddock") {
+				n := countLines(out)
+				lines = fmt.Sprint(n)
+				rate = fmt.Sprintf("%.1f M", float64(n)/s.cpu.Seconds()/1e6)
+			}
+			fmt.Printf("| %s | %s | %s | %d MiB | %s | %s |\n", r.name, where, s.cpu.Round(time.Microsecond), st.Size()>>20, lines, rate)
+			os.Remove(out)
+		}
+	}
+}
+
+// countLines counts the lines of a file.
+func countLines(path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		fail(err)
+	}
+	defer f.Close()
+	n := 0
+	buf := make([]byte, 1<<20)
+	for {
+		k, err := f.Read(buf)
+		for _, c := range buf[:k] {
+			if c == '\n' {
+				n++
+			}
+		}
+		if err != nil {
+			return n
 		}
 	}
 }

@@ -10,4 +10,5 @@ for prog in getppid pingpong mutex; do
 	musl-gcc -O2 -static -o "$root/bin/$prog" "testdata/bench/$prog.c"
 done
 [ -f "$root/data/64M" ] || head -c 67108864 /dev/urandom > "$root/data/64M"
+[ -f "$root/data/256K" ] || head -c 262144 "$root/data/64M" > "$root/data/256K"
 go run ./bench -paddock "$paddock" -root "$root"

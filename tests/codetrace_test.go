@@ -198,7 +198,7 @@ func TestCoverage(t *testing.T) {
 	}
 }
 
-var itraceLine = regexp.MustCompile(`^\[ *(\d+)\] 0x([0-9a-f]{16}) (\S*) +((?:[0-9a-f]{2} )*[0-9a-f]{2}) +(.+)$`)
+var itraceLine = regexp.MustCompile(`^\[ *(\d+)\] 0x([0-9a-f]{12}) (\S*) +((?:[0-9a-f]{2} )*[0-9a-f]{2}) +(.+)$`)
 
 // itrace runs the sha256 guest with an instruction trace and returns the
 // trace's lines, each checked against the format.

@@ -245,7 +245,7 @@ func (it *Itrace) decodeBlock(t CodeTask, addr uint64, size uint32) *decoded {
 			fmt.Fprintf(&hexb, "%02x", code[i])
 		}
 		where := it.z.locate(t, pc)
-		in := insn{line: []byte(fmt.Sprintf("%#016x %-28s %-30s %s\n", pc, where, hexb.String(), text))}
+		in := insn{line: []byte(fmt.Sprintf("%#012x %-24s %-24s %s\n", pc, where, hexb.String(), text))}
 		in.keep, in.start = it.filter(t, pc)
 		d.insns = append(d.insns, in)
 		off += l
