@@ -89,20 +89,48 @@ func DecodeTermios(b []byte) Termios {
 // Termios flags (include/uapi/asm-generic/termbits.h) and c_cc indexes.
 const (
 	// c_iflag
-	IGNBRK = 0o1
-	BRKINT = 0o2
-	INLCR  = 0o100
-	IGNCR  = 0o200
-	ICRNL  = 0o400
-	IXON   = 0o2000
+	IGNBRK  = 0o1
+	BRKINT  = 0o2
+	INLCR   = 0o100
+	IGNCR   = 0o200
+	ICRNL   = 0o400
+	IXON    = 0o2000
+	IGNPAR  = 0o4
+	PARMRK  = 0o10
+	INPCK   = 0o20
+	ISTRIP  = 0o40
+	IUCLC   = 0o1000
+	IXANY   = 0o4000
+	IXOFF   = 0o10000
+	IMAXBEL = 0o20000
+	IUTF8   = 0o40000
 	// c_oflag
-	OPOST = 0o1
-	ONLCR = 0o4
+	OPOST  = 0o1
+	ONLCR  = 0o4
+	OLCUC  = 0o2
+	OCRNL  = 0o10
+	ONOCR  = 0o20
+	ONLRET = 0o40
+	OFILL  = 0o100
+	OFDEL  = 0o200
+	NLDLY  = 0o400
+	CRDLY  = 0o3000
+	TABDLY = 0o14000
+	BSDLY  = 0o20000
+	VTDLY  = 0o40000
+	FFDLY  = 0o100000
 	// c_cflag
-	B38400 = 0o17
-	CS8    = 0o60
-	CREAD  = 0o200
-	HUPCL  = 0o2000
+	B38400  = 0o17
+	CS8     = 0o60
+	CREAD   = 0o200
+	HUPCL   = 0o2000
+	CBAUD   = 0o10017
+	CSIZE   = 0o60
+	CSTOPB  = 0o100
+	PARENB  = 0o400
+	PARODD  = 0o1000
+	CLOCAL  = 0o4000
+	CRTSCTS = 0o20000000000
 	// c_lflag
 	ISIG    = 0o1
 	ICANON  = 0o2
@@ -115,6 +143,11 @@ const (
 	ECHOCTL = 0o1000
 	ECHOKE  = 0o4000
 	IEXTEN  = 0o100000
+	XCASE   = 0o4
+	ECHOPRT = 0o2000
+	FLUSHO  = 0o10000
+	PENDIN  = 0o40000
+	EXTPROC = 0o200000
 
 	VINTR    = 0
 	VQUIT    = 1

@@ -554,9 +554,13 @@ func (k *Kernel) parkStopped(t *Task) {
 			pp.childWait.Notify(abi.POLLIN)
 		}
 	}
+	sig := p.stopSig
 	k.mu.Unlock()
 	for _, w := range wake {
 		w.wake()
+	}
+	if tr := k.cfg.Tracer; tr != nil {
+		tr.Stopped(t, sig)
 	}
 	k.mu.Lock()
 	for p.stopping && !t.killed && !p.groupExiting {

@@ -35,6 +35,8 @@ type Tracer interface {
 	// Signal runs when a signal is delivered to the task (a handler runs,
 	// or the default action is taken).
 	Signal(t TracedTask, info abi.Siginfo)
+	// Stopped runs when the task parks in a group stop (job control).
+	Stopped(t TracedTask, sig abi.Signal)
 	// Exit runs when the task ends, with its wait status: an exit code, or
 	// the signal that killed it.
 	Exit(t TracedTask, exited bool, code int, sig abi.Signal, core bool)

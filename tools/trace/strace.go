@@ -292,6 +292,24 @@ func (s *Strace) Signal(t Task, info abi.Siginfo) {
 	fmt.Fprintf(s.w, "%s--- %s %s ---\n", s.prefix(t.TID()), info.Signo, siginfo(info))
 }
 
+// Stopped implements kernel.Tracer: strace's line for a group stop.
+func (s *Strace) Stopped(t Task, sig abi.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.traced(t) || !s.opts.Filter.signal(sig) {
+		return
+	}
+	if s.opts.JSON {
+		s.enc.Encode(map[string]any{"ts": now(), "pid": t.TGID(), "tid": t.TID(), "stopped": sig.String()})
+		return
+	}
+	if !s.text() {
+		return
+	}
+	s.endOpen()
+	fmt.Fprintf(s.w, "%s--- stopped by %s ---\n", s.prefix(t.TID()), sig)
+}
+
 // Exit implements kernel.Tracer.
 func (s *Strace) Exit(t Task, exited bool, code int, sig abi.Signal, core bool) {
 	s.mu.Lock()

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"strconv"
+	"strings"
 
 	"paddock/abi"
 )
@@ -115,7 +116,9 @@ var (
 		{abi.F_GET_SEALS, "F_GET_SEALS"}}
 	lockOps   = []flagName{{abi.LOCK_SH, "LOCK_SH"}, {abi.LOCK_EX, "LOCK_EX"}, {abi.LOCK_NB, "LOCK_NB"}, {abi.LOCK_UN, "LOCK_UN"}}
 	lockTypes = []flagName{{abi.F_RDLCK, "F_RDLCK"}, {abi.F_WRLCK, "F_WRLCK"}, {abi.F_UNLCK, "F_UNLCK"}}
-	ioctls    = []flagName{{abi.TCGETS, "TCGETS"}, {0x5402, "TCSETS"}, {0x5403, "TCSETSW"}, {0x5404, "TCSETSF"},
+	// strace names 0x5402 and 0x5403 by every request that shares the
+	// number.
+	ioctls = []flagName{{abi.TCGETS, "TCGETS"}, {abi.TCSETS, "SNDCTL_TMR_START or TCSETS"}, {abi.TCSETSW, "SNDCTL_TMR_STOP or TCSETSW"}, {abi.TCSETSF, "SNDCTL_TMR_CONTINUE or TCSETSF"},
 		{abi.TIOCEXCL, "TIOCEXCL"}, {abi.TIOCNXCL, "TIOCNXCL"}, {abi.TIOCSCTTY, "TIOCSCTTY"}, {abi.TIOCGPGRP, "TIOCGPGRP"},
 		{abi.TIOCSPGRP, "TIOCSPGRP"}, {abi.TIOCOUTQ, "TIOCOUTQ"}, {abi.TIOCSTI, "TIOCSTI"}, {abi.TIOCGWINSZ, "TIOCGWINSZ"},
 		{abi.TIOCSWINSZ, "TIOCSWINSZ"}, {abi.FIONREAD, "FIONREAD"}, {abi.TIOCNOTTY, "TIOCNOTTY"}, {abi.TIOCGSID, "TIOCGSID"},
@@ -221,6 +224,16 @@ var (
 			}
 			u := func(o int) string { return strconv.Itoa(int(uint16(b[o]) | uint16(b[o+1])<<8)) }
 			return "{ws_row=" + u(0) + ", ws_col=" + u(2) + ", ws_xpixel=" + u(4) + ", ws_ypixel=" + u(6) + "}"
+		case abi.TCGETS:
+			if v == 0 || c.failed() {
+				return ptr(v)
+			}
+			return termios(c, v)
+		case abi.TCSETS, abi.TCSETSW, abi.TCSETSF:
+			if v == 0 {
+				return ptr(v)
+			}
+			return termios(c, v)
 		case abi.FIOCLEX, abi.FIONCLEX, abi.TIOCNOTTY, abi.TIOCEXCL, abi.TIOCNXCL:
 			return omit
 		case abi.TIOCGPGRP, abi.TIOCSPGRP, abi.TIOCGSID, abi.FIONREAD, abi.TIOCOUTQ, abi.TIOCGPTN:
@@ -518,4 +531,70 @@ func fcntlResult(c *call) string {
 		return c.fd(c.ret)
 	}
 	return dec(c.ret)
+}
+
+// Termios flags, in strace's order.
+var (
+	termIflags = []flagName{{abi.IGNBRK, "IGNBRK"}, {abi.BRKINT, "BRKINT"}, {abi.IGNPAR, "IGNPAR"}, {abi.PARMRK, "PARMRK"},
+		{abi.INPCK, "INPCK"}, {abi.ISTRIP, "ISTRIP"}, {abi.INLCR, "INLCR"}, {abi.IGNCR, "IGNCR"}, {abi.ICRNL, "ICRNL"},
+		{abi.IUCLC, "IUCLC"}, {abi.IXON, "IXON"}, {abi.IXANY, "IXANY"}, {abi.IXOFF, "IXOFF"}, {abi.IMAXBEL, "IMAXBEL"},
+		{abi.IUTF8, "IUTF8"}}
+	termOflags = []flagName{{abi.OPOST, "OPOST"}, {abi.OLCUC, "OLCUC"}, {abi.ONLCR, "ONLCR"}, {abi.OCRNL, "OCRNL"},
+		{abi.ONOCR, "ONOCR"}, {abi.ONLRET, "ONLRET"}, {abi.OFILL, "OFILL"}, {abi.OFDEL, "OFDEL"}}
+	termCflags = []flagName{{abi.CSTOPB, "CSTOPB"}, {abi.CREAD, "CREAD"}, {abi.PARENB, "PARENB"}, {abi.PARODD, "PARODD"},
+		{abi.HUPCL, "HUPCL"}, {abi.CLOCAL, "CLOCAL"}, {abi.CRTSCTS, "CRTSCTS"}}
+	termLflags = []flagName{{abi.ISIG, "ISIG"}, {abi.ICANON, "ICANON"}, {abi.XCASE, "XCASE"}, {abi.ECHO, "ECHO"},
+		{abi.ECHOE, "ECHOE"}, {abi.ECHOK, "ECHOK"}, {abi.ECHONL, "ECHONL"}, {abi.NOFLSH, "NOFLSH"}, {abi.IEXTEN, "IEXTEN"},
+		{abi.ECHOCTL, "ECHOCTL"}, {abi.ECHOPRT, "ECHOPRT"}, {abi.ECHOKE, "ECHOKE"}, {abi.FLUSHO, "FLUSHO"},
+		{abi.PENDIN, "PENDIN"}, {abi.TOSTOP, "TOSTOP"}, {abi.EXTPROC, "EXTPROC"}}
+	// The speeds of CBAUD, by value (B0..B38400, then CBAUDEX's).
+	bauds = []string{"B0", "B50", "B75", "B110", "B134", "B150", "B200", "B300", "B600", "B1200", "B1800", "B2400",
+		"B4800", "B9600", "B19200", "B38400"}
+)
+
+// termFlags prints a flag word as strace does, an empty set as nothing.
+func termFlags(v uint64, names []flagName) string {
+	if v == 0 {
+		return ""
+	}
+	return flags(v, names)
+}
+
+// termios prints a struct termios abbreviated as strace does.
+func termios(c *call, v uint64) string {
+	b, ok := c.read(v, abi.SizeofTermios)
+	if !ok {
+		return ptr(v)
+	}
+	t := abi.DecodeTermios(b)
+	o := uint64(t.Oflag)
+	delays := []struct {
+		mask  uint64
+		names []string
+	}{{abi.NLDLY, []string{"NL0", "NL1"}}, {abi.CRDLY, []string{"CR0", "CR1", "CR2", "CR3"}},
+		{abi.TABDLY, []string{"TAB0", "TAB1", "TAB2", "TAB3"}}, {abi.BSDLY, []string{"BS0", "BS1"}},
+		{abi.VTDLY, []string{"VT0", "VT1"}}, {abi.FFDLY, []string{"FF0", "FF1"}}}
+	var oparts []string
+	for _, d := range delays {
+		shift := 0
+		for d.mask>>shift&1 == 0 {
+			shift++
+		}
+		oparts = append(oparts, d.names[(o&d.mask)>>shift])
+		o &^= d.mask
+	}
+	if rest := termFlags(o, termOflags); rest != "" {
+		oparts = append(oparts, rest)
+	}
+	cf := uint64(t.Cflag)
+	baud := "B" + strconv.FormatUint(cf&abi.CBAUD, 8)
+	if cf&abi.CBAUD < uint64(len(bauds)) {
+		baud = bauds[cf&abi.CBAUD]
+	}
+	cparts := []string{baud, "CS" + strconv.FormatUint(5+(cf&abi.CSIZE)>>4, 10)}
+	if rest := termFlags(cf&^(abi.CBAUD|abi.CSIZE), termCflags); rest != "" {
+		cparts = append(cparts, rest)
+	}
+	return "{c_iflag=" + termFlags(uint64(t.Iflag), termIflags) + ", c_oflag=" + strings.Join(oparts, "|") +
+		", c_cflag=" + strings.Join(cparts, "|") + ", c_lflag=" + termFlags(uint64(t.Lflag), termLflags) + ", ...}"
 }

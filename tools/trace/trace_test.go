@@ -163,6 +163,7 @@ func TestUnfinished(t *testing.T) {
 	info.SetPid(2, 0)
 	info.SetStatus(3)
 	s.Signal(a, info)
+	s.Stopped(a, abi.SIGTTIN)
 	s.Exit(a, false, 0, abi.SIGKILL, false)
 	want := `1     read(0,  <unfinished ...>
 2     getpid()                          = 2
@@ -170,6 +171,7 @@ func TestUnfinished(t *testing.T) {
 2     exit_group(3)                     = ?
 2     +++ exited with 3 +++
 1     --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=2, si_uid=0, si_status=3, si_utime=0, si_stime=0} ---
+1     --- stopped by SIGTTIN ---
 1     +++ killed by SIGKILL +++
 `
 	if out.String() != want {
