@@ -192,9 +192,17 @@ func tracing(paddock, root, qemu string) {
 		if dir != tmp {
 			where = "memory"
 		}
-		itrace := []runner{{"paddock --itrace", pad("--itrace=" + out)}}
+		// Each run starts without the last run's file, whose truncation
+		// would cost the next run the time to free it.
+		fresh := func(mk func([]string) *exec.Cmd) func([]string) *exec.Cmd {
+			return func(argv []string) *exec.Cmd {
+				os.Remove(out)
+				return mk(argv)
+			}
+		}
+		itrace := []runner{{"paddock --itrace", fresh(pad("--itrace=" + out))}}
 		if p, err := exec.LookPath(qemu); err == nil {
-			itrace = append(itrace, runner{"qemu-x86_64 -d in_asm,exec,nochain", host(p, "-d", "in_asm,exec,nochain", "-D", out)})
+			itrace = append(itrace, runner{"qemu-x86_64 -d in_asm,exec,nochain", fresh(host(p, "-d", "in_asm,exec,nochain", "-D", out))})
 		}
 		for _, r := range itrace {
 			s := measure(r, workload{argv: data, runs: 3})

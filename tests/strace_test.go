@@ -31,6 +31,19 @@ var straceExact = map[string]bool{
 	"rt_sigprocmask": true, "exit_group": true, "exit": true, "+++": true,
 }
 
+// straceOrSkip returns Debian's strace, or skips the test where there is
+// none or it may not trace (ptrace refused).
+func straceOrSkip(t *testing.T) string {
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("strace is not installed")
+	}
+	if out, err := exec.Command(strace, "-f", "-qq", "-o", os.DevNull, "true").CombinedOutput(); err != nil {
+		t.Skipf("strace cannot trace on this host: %v %s", err, out)
+	}
+	return strace
+}
+
 // vdsoCalls are the calls the vDSO answers natively.
 var vdsoCalls = map[string]bool{"clock_gettime": true, "gettimeofday": true, "time": true, "getcpu": true}
 
@@ -43,13 +56,7 @@ var vdsoCalls = map[string]bool{"clock_gettime": true, "gettimeofday": true, "ti
 // are real syscalls under paddock, which has no vDSO, so they are left
 // out of both traces.
 func TestStraceMatchesNative(t *testing.T) {
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Skip("strace is not installed")
-	}
-	if out, err := exec.Command(strace, "-f", "-qq", "-o", os.DevNull, "true").CombinedOutput(); err != nil {
-		t.Skipf("strace cannot trace on this host: %v %s", err, out)
-	}
+	strace := straceOrSkip(t)
 	for _, kind := range []string{"static", "dynamic"} {
 		t.Run(kind, func(t *testing.T) {
 			root := guestRoot(t, kind)
@@ -217,13 +224,7 @@ var straceApplets = [][]string{
 
 // TestStraceBusybox compares the traces of busybox commands.
 func TestStraceBusybox(t *testing.T) {
-	strace, err := exec.LookPath("strace")
-	if err != nil {
-		t.Skip("strace is not installed")
-	}
-	if out, err := exec.Command(strace, "-f", "-qq", "-o", os.DevNull, "true").CombinedOutput(); err != nil {
-		t.Skipf("strace cannot trace on this host: %v %s", err, out)
-	}
+	strace := straceOrSkip(t)
 	template := busyboxRoot(t)
 	os.WriteFile(filepath.Join(template, "data", "hello.txt"), []byte("hello, world\n"), 0o644)
 	os.WriteFile(filepath.Join(template, "data", "lines.txt"), []byte("pear\napple\nbanana\ncherry\n"), 0o644)

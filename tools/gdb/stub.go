@@ -21,18 +21,13 @@ import (
 
 	"paddock/abi"
 	"paddock/emu/cpu"
+	"paddock/tools/trace"
 )
 
 // Task is what the stub asks of a stopped task of the debugged process
 // (kernel.DebuggedTask is the same type).
 type Task = interface {
-	TID() int32
-	TGID() int32
-	CopyIn(addr uint64, b []byte) error
-	FDPath(fd int32) (string, bool)
-	AddressSpace() uint64
-	Mapping(addr uint64) (start, end, offset uint64, path string, ok bool)
-	ReadFile(path string) ([]byte, error)
+	trace.CodeTask
 	Engine() *cpu.Engine
 	Threads() []int32
 	ThreadRegs(tid int32, r *cpu.Regs) bool

@@ -33,6 +33,16 @@ func (c *call) read(addr uint64, n int) ([]byte, bool) {
 	return b, true
 }
 
+// decodeAt reads size bytes at v and formats them with f, or prints the
+// address when they cannot be read.
+func (c *call) decodeAt(v uint64, size int, f func(b []byte) string) string {
+	b, ok := c.read(v, size)
+	if !ok {
+		return ptr(v)
+	}
+	return f(b)
+}
+
 // cstring reads a NUL-terminated string of at most max bytes; more reports
 // that no NUL came within max.
 func (c *call) cstring(addr uint64, max int) (s []byte, more, ok bool) {
@@ -244,11 +254,9 @@ func popcount(v uint64) int {
 
 // readSigset reads a kernel sigset_t (8 bytes).
 func readSigset(c *call, v uint64) string {
-	b, ok := c.read(v, 8)
-	if !ok {
-		return ptr(v)
-	}
-	return sigset(binary.LittleEndian.Uint64(b))
+	return c.decodeAt(v, 8, func(b []byte) string {
+		return sigset(binary.LittleEndian.Uint64(b))
+	})
 }
 
 var (
@@ -258,22 +266,18 @@ var (
 
 // timespec reads a struct timespec.
 func timespec(c *call, v uint64) string {
-	b, ok := c.read(v, abi.SizeofTimespec)
-	if !ok {
-		return ptr(v)
-	}
-	ts := abi.DecodeTimespec(b)
-	return "{tv_sec=" + strconv.FormatInt(ts.Sec, 10) + ", tv_nsec=" + strconv.FormatInt(ts.Nsec, 10) + "}"
+	return c.decodeAt(v, abi.SizeofTimespec, func(b []byte) string {
+		ts := abi.DecodeTimespec(b)
+		return "{tv_sec=" + strconv.FormatInt(ts.Sec, 10) + ", tv_nsec=" + strconv.FormatInt(ts.Nsec, 10) + "}"
+	})
 }
 
 // timeval reads a struct timeval.
 func timeval(c *call, v uint64) string {
-	b, ok := c.read(v, abi.SizeofTimeval)
-	if !ok {
-		return ptr(v)
-	}
-	tv := abi.DecodeTimeval(b)
-	return "{tv_sec=" + strconv.FormatInt(tv.Sec, 10) + ", tv_usec=" + strconv.FormatInt(tv.Usec, 10) + "}"
+	return c.decodeAt(v, abi.SizeofTimeval, func(b []byte) string {
+		tv := abi.DecodeTimeval(b)
+		return "{tv_sec=" + strconv.FormatInt(tv.Sec, 10) + ", tv_usec=" + strconv.FormatInt(tv.Usec, 10) + "}"
+	})
 }
 
 var (
@@ -303,18 +307,16 @@ func fileMode(m uint32) string {
 
 // stat prints a struct stat abbreviated as strace does without -v.
 func stat(c *call, v uint64) string {
-	b, ok := c.read(v, abi.SizeofStat)
-	if !ok {
-		return ptr(v)
-	}
-	st := abi.DecodeStat(b)
-	s := "{st_mode=" + fileMode(st.Mode)
-	if t := st.Mode & abi.S_IFMT; t == abi.S_IFCHR || t == abi.S_IFBLK {
-		s += ", st_rdev=" + makedev(abi.Major(st.Rdev), abi.Minor(st.Rdev))
-	} else {
-		s += ", st_size=" + strconv.FormatInt(st.Size, 10)
-	}
-	return s + ", ...}"
+	return c.decodeAt(v, abi.SizeofStat, func(b []byte) string {
+		st := abi.DecodeStat(b)
+		s := "{st_mode=" + fileMode(st.Mode)
+		if t := st.Mode & abi.S_IFMT; t == abi.S_IFCHR || t == abi.S_IFBLK {
+			s += ", st_rdev=" + makedev(abi.Major(st.Rdev), abi.Minor(st.Rdev))
+		} else {
+			s += ", st_size=" + strconv.FormatInt(st.Size, 10)
+		}
+		return s + ", ...}"
+	})
 }
 
 func makedev(major, minor uint32) string {
@@ -332,13 +334,11 @@ var statxMask = []flagName{
 
 // statx prints a struct statx abbreviated as strace does.
 func statx(c *call, v uint64) string {
-	b, ok := c.read(v, abi.SizeofStatx)
-	if !ok {
-		return ptr(v)
-	}
-	st := abi.DecodeStatx(b)
-	return "{stx_mask=" + flags(uint64(st.Mask), statxMask) + ", stx_attributes=" + flags(st.Attributes, nil) +
-		", stx_mode=" + fileMode(uint32(st.Mode)) + ", stx_size=" + strconv.FormatUint(st.Size, 10) + ", ...}"
+	return c.decodeAt(v, abi.SizeofStatx, func(b []byte) string {
+		st := abi.DecodeStatx(b)
+		return "{stx_mask=" + flags(uint64(st.Mask), statxMask) + ", stx_attributes=" + flags(st.Attributes, nil) +
+			", stx_mode=" + fileMode(uint32(st.Mode)) + ", stx_size=" + strconv.FormatUint(st.Size, 10) + ", ...}"
+	})
 }
 
 var (
@@ -416,20 +416,16 @@ func aIovOut(n int) arg {
 
 // intPair prints pipe's two descriptors.
 func intPair(c *call, v uint64) string {
-	b, ok := c.read(v, 8)
-	if !ok {
-		return ptr(v)
-	}
-	return "[" + c.fd(uint64(binary.LittleEndian.Uint32(b))) + ", " + c.fd(uint64(binary.LittleEndian.Uint32(b[4:]))) + "]"
+	return c.decodeAt(v, 8, func(b []byte) string {
+		return "[" + c.fd(uint64(binary.LittleEndian.Uint32(b))) + ", " + c.fd(uint64(binary.LittleEndian.Uint32(b[4:]))) + "]"
+	})
 }
 
 // intOut prints an int the kernel stores.
 func intOut(c *call, v uint64) string {
-	b, ok := c.read(v, 4)
-	if !ok {
-		return ptr(v)
-	}
-	return "[" + dec(uint64(binary.LittleEndian.Uint32(b))) + "]"
+	return c.decodeAt(v, 4, func(b []byte) string {
+		return "[" + dec(uint64(binary.LittleEndian.Uint32(b))) + "]"
+	})
 }
 
 var (
@@ -486,41 +482,37 @@ func rlimit(inf string) func(c *call, v uint64) string {
 
 // utsname prints struct utsname abbreviated.
 func utsname(c *call, v uint64) string {
-	b, ok := c.read(v, abi.SizeofUtsname)
-	if !ok {
-		return ptr(v)
-	}
-	field := func(i int) string {
-		f := b[65*i : 65*i+65]
-		if n := strings.IndexByte(string(f), 0); n >= 0 {
-			f = f[:n]
+	return c.decodeAt(v, abi.SizeofUtsname, func(b []byte) string {
+		field := func(i int) string {
+			f := b[65*i : 65*i+65]
+			if n := strings.IndexByte(string(f), 0); n >= 0 {
+				f = f[:n]
+			}
+			return quote(f, false)
 		}
-		return quote(f, false)
-	}
-	return "{sysname=" + field(0) + ", nodename=" + field(1) + ", ...}"
+		return "{sysname=" + field(0) + ", nodename=" + field(1) + ", ...}"
+	})
 }
 
 // sigaction prints a struct sigaction.
 func sigaction(c *call, v uint64) string {
-	b, ok := c.read(v, abi.SizeofSigAction)
-	if !ok {
-		return ptr(v)
-	}
-	sa := abi.DecodeSigAction(b)
-	var h string
-	switch sa.Handler {
-	case abi.SIG_DFL:
-		h = "SIG_DFL"
-	case abi.SIG_IGN:
-		h = "SIG_IGN"
-	default:
-		h = ptr(sa.Handler)
-	}
-	s := "{sa_handler=" + h + ", sa_mask=" + sigset(uint64(sa.Mask)) + ", sa_flags=" + flags(sa.Flags, saFlags)
-	if sa.Flags&abi.SA_RESTORER != 0 {
-		s += ", sa_restorer=" + ptr(sa.Restorer)
-	}
-	return s + "}"
+	return c.decodeAt(v, abi.SizeofSigAction, func(b []byte) string {
+		sa := abi.DecodeSigAction(b)
+		var h string
+		switch sa.Handler {
+		case abi.SIG_DFL:
+			h = "SIG_DFL"
+		case abi.SIG_IGN:
+			h = "SIG_IGN"
+		default:
+			h = ptr(sa.Handler)
+		}
+		s := "{sa_handler=" + h + ", sa_mask=" + sigset(uint64(sa.Mask)) + ", sa_flags=" + flags(sa.Flags, saFlags)
+		if sa.Flags&abi.SA_RESTORER != 0 {
+			s += ", sa_restorer=" + ptr(sa.Restorer)
+		}
+		return s + "}"
+	})
 }
 
 var saFlags = []flagName{

@@ -276,13 +276,11 @@ var (
 
 // flock prints a struct flock.
 func flock(c *call, v uint64) string {
-	b, ok := c.read(v, abi.SizeofFlock)
-	if !ok {
-		return ptr(v)
-	}
-	f := abi.DecodeFlock(b)
-	return "{l_type=" + enum(uint64(f.Type), lockTypes, "F_???") + ", l_whence=" + enum(uint64(f.Whence), whence, "SEEK_???") +
-		", l_start=" + strconv.FormatInt(f.Start, 10) + ", l_len=" + strconv.FormatInt(f.Len, 10) + "}"
+	return c.decodeAt(v, abi.SizeofFlock, func(b []byte) string {
+		f := abi.DecodeFlock(b)
+		return "{l_type=" + enum(uint64(f.Type), lockTypes, "F_???") + ", l_whence=" + enum(uint64(f.Whence), whence, "SEEK_???") +
+			", l_start=" + strconv.FormatInt(f.Start, 10) + ", l_len=" + strconv.FormatInt(f.Len, 10) + "}"
+	})
 }
 
 // aClone prints clone's arguments as strace does: named, the stack
@@ -562,39 +560,37 @@ func termFlags(v uint64, names []flagName) string {
 
 // termios prints a struct termios abbreviated as strace does.
 func termios(c *call, v uint64) string {
-	b, ok := c.read(v, abi.SizeofTermios)
-	if !ok {
-		return ptr(v)
-	}
-	t := abi.DecodeTermios(b)
-	o := uint64(t.Oflag)
-	delays := []struct {
-		mask  uint64
-		names []string
-	}{{abi.NLDLY, []string{"NL0", "NL1"}}, {abi.CRDLY, []string{"CR0", "CR1", "CR2", "CR3"}},
-		{abi.TABDLY, []string{"TAB0", "TAB1", "TAB2", "TAB3"}}, {abi.BSDLY, []string{"BS0", "BS1"}},
-		{abi.VTDLY, []string{"VT0", "VT1"}}, {abi.FFDLY, []string{"FF0", "FF1"}}}
-	var oparts []string
-	for _, d := range delays {
-		shift := 0
-		for d.mask>>shift&1 == 0 {
-			shift++
+	return c.decodeAt(v, abi.SizeofTermios, func(b []byte) string {
+		t := abi.DecodeTermios(b)
+		o := uint64(t.Oflag)
+		delays := []struct {
+			mask  uint64
+			names []string
+		}{{abi.NLDLY, []string{"NL0", "NL1"}}, {abi.CRDLY, []string{"CR0", "CR1", "CR2", "CR3"}},
+			{abi.TABDLY, []string{"TAB0", "TAB1", "TAB2", "TAB3"}}, {abi.BSDLY, []string{"BS0", "BS1"}},
+			{abi.VTDLY, []string{"VT0", "VT1"}}, {abi.FFDLY, []string{"FF0", "FF1"}}}
+		var oparts []string
+		for _, d := range delays {
+			shift := 0
+			for d.mask>>shift&1 == 0 {
+				shift++
+			}
+			oparts = append(oparts, d.names[(o&d.mask)>>shift])
+			o &^= d.mask
 		}
-		oparts = append(oparts, d.names[(o&d.mask)>>shift])
-		o &^= d.mask
-	}
-	if rest := termFlags(o, termOflags); rest != "" {
-		oparts = append(oparts, rest)
-	}
-	cf := uint64(t.Cflag)
-	baud := "B" + strconv.FormatUint(cf&abi.CBAUD, 8)
-	if cf&abi.CBAUD < uint64(len(bauds)) {
-		baud = bauds[cf&abi.CBAUD]
-	}
-	cparts := []string{baud, "CS" + strconv.FormatUint(5+(cf&abi.CSIZE)>>4, 10)}
-	if rest := termFlags(cf&^(abi.CBAUD|abi.CSIZE), termCflags); rest != "" {
-		cparts = append(cparts, rest)
-	}
-	return "{c_iflag=" + termFlags(uint64(t.Iflag), termIflags) + ", c_oflag=" + strings.Join(oparts, "|") +
-		", c_cflag=" + strings.Join(cparts, "|") + ", c_lflag=" + termFlags(uint64(t.Lflag), termLflags) + ", ...}"
+		if rest := termFlags(o, termOflags); rest != "" {
+			oparts = append(oparts, rest)
+		}
+		cf := uint64(t.Cflag)
+		baud := "B" + strconv.FormatUint(cf&abi.CBAUD, 8)
+		if cf&abi.CBAUD < uint64(len(bauds)) {
+			baud = bauds[cf&abi.CBAUD]
+		}
+		cparts := []string{baud, "CS" + strconv.FormatUint(5+(cf&abi.CSIZE)>>4, 10)}
+		if rest := termFlags(cf&^(abi.CBAUD|abi.CSIZE), termCflags); rest != "" {
+			cparts = append(cparts, rest)
+		}
+		return "{c_iflag=" + termFlags(uint64(t.Iflag), termIflags) + ", c_oflag=" + strings.Join(oparts, "|") +
+			", c_cflag=" + strings.Join(cparts, "|") + ", c_lflag=" + termFlags(uint64(t.Lflag), termLflags) + ", ...}"
+	})
 }
