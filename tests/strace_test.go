@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -109,13 +110,24 @@ var (
 	padding   = regexp.MustCompile(`\) +=`)
 )
 
-// parseTrace splits a strace -f -o trace into its processes, numbered by
-// first appearance, joining each call's unfinished and resumed halves; it
-// counts each process's SIGCHLD apart.
-func parseTrace(t *testing.T, text string) ([][]traceEvent, map[int]int) {
-	var procs [][]traceEvent
-	sigchld := map[int]int{}
-	index := map[string]int{}
+// traceProc is one traced task's events and the SIGCHLD it got, which
+// are counted apart: when a child's SIGCHLD arrives, before its parent's
+// wait or after, is a race.
+type traceProc struct {
+	events  []traceEvent
+	sigchld int
+}
+
+// forkResult finds the new task's id in a fork, vfork or clone line.
+var forkResult = regexp.MustCompile(`^(?:fork|vfork|clone|clone3)\(.*\) = (\d+)$`)
+
+// parseTrace splits a strace -f -o trace into its tasks, joining each
+// call's unfinished and resumed halves, and names each task by its place
+// in the tree of forks ("1", then "1.2" for the second task the first one
+// created): a name that does not depend on which task the host ran first.
+func parseTrace(t *testing.T, text string) map[string]*traceProc {
+	byPid := map[string]*traceProc{}
+	var first string
 	open := map[string]string{}
 	for _, l := range strings.Split(strings.TrimSpace(text), "\n") {
 		m := traceLine.FindStringSubmatch(l)
@@ -123,11 +135,13 @@ func parseTrace(t *testing.T, text string) ([][]traceEvent, map[int]int) {
 			t.Fatalf("not a strace -f -o line: %q", l)
 		}
 		pid, rest := m[1], m[2]
-		i, ok := index[pid]
-		if !ok {
-			i = len(procs)
-			index[pid] = i
-			procs = append(procs, nil)
+		p := byPid[pid]
+		if p == nil {
+			p = &traceProc{}
+			byPid[pid] = p
+			if first == "" {
+				first = pid
+			}
 		}
 		if head, ok := strings.CutSuffix(rest, " <unfinished ...>"); ok {
 			open[pid] = head
@@ -141,10 +155,7 @@ func parseTrace(t *testing.T, text string) ([][]traceEvent, map[int]int) {
 		var name string
 		switch {
 		case strings.HasPrefix(rest, "--- SIGCHLD "):
-			// When a child's SIGCHLD arrives, before its parent's
-			// wait or after, is a race: it counts, not its place.
-			name = "--- SIGCHLD"
-			sigchld[i]++
+			p.sigchld++
 			continue
 		case strings.HasPrefix(rest, "---"):
 			name = "---"
@@ -160,34 +171,57 @@ func parseTrace(t *testing.T, text string) ([][]traceEvent, map[int]int) {
 				continue
 			}
 		}
-		procs[i] = append(procs[i], traceEvent{name, rest})
+		p.events = append(p.events, traceEvent{name, rest})
 	}
-	return procs, sigchld
+	named := map[string]*traceProc{}
+	var walk func(pid, name string)
+	walk = func(pid, name string) {
+		p := byPid[pid]
+		if p == nil || named[name] != nil {
+			return
+		}
+		named[name] = p
+		k := 0
+		for _, e := range p.events {
+			if m := forkResult.FindStringSubmatch(e.line); m != nil {
+				k++
+				walk(m[1], name+"."+strconv.Itoa(k))
+			}
+		}
+	}
+	walk(first, "1")
+	if len(named) != len(byPid) {
+		t.Fatalf("%d tasks in the trace, %d found through their forks:\n%s", len(byPid), len(named), text)
+	}
+	return named
 }
 
-// compareTraces compares a native and a paddock trace.
+// compareTraces compares a native and a paddock trace, task by task.
 func compareTraces(t *testing.T, nativeText, paddockText string) {
-	nat, natChld := parseTrace(t, nativeText)
-	pad, padChld := parseTrace(t, paddockText)
-	if len(nat) > 0 && len(nat[0]) > 0 && nat[0][0].name == "execve" {
-		nat[0] = nat[0][1:]
+	nat, pad := parseTrace(t, nativeText), parseTrace(t, paddockText)
+	if first := nat["1"]; len(first.events) > 0 && first.events[0].name == "execve" {
+		first.events = first.events[1:]
 	}
 	if len(nat) != len(pad) {
-		t.Fatalf("%d processes natively, %d under paddock\nnative:\n%s\npaddock:\n%s", len(nat), len(pad), nativeText, paddockText)
+		t.Fatalf("%d tasks natively, %d under paddock\nnative:\n%s\npaddock:\n%s", len(nat), len(pad), nativeText, paddockText)
 	}
-	for p := range nat {
-		if natChld[p] != padChld[p] {
-			t.Errorf("process %d: %d SIGCHLD natively, %d under paddock", p+1, natChld[p], padChld[p])
+	for name, np := range nat {
+		pp := pad[name]
+		if pp == nil {
+			t.Fatalf("task %s is missing under paddock\npaddock:\n%s", name, paddockText)
 		}
-		n, q := nat[p], pad[p]
+		if np.sigchld != pp.sigchld {
+			t.Errorf("task %s: %d SIGCHLD natively, %d under paddock", name, np.sigchld, pp.sigchld)
+		}
+		n, q := np.events, pp.events
 		for i := 0; i < max(len(n), len(q)); i++ {
 			if i >= len(n) || i >= len(q) || n[i].name != q[i].name {
-				t.Fatalf("process %d, event %d: the calls differ\nnative:\n%s\npaddock:\n%s", p+1, i+1, events(n, i), events(q, i))
+				t.Fatalf("task %s, event %d: the calls differ\nnative:\n%s\npaddock:\n%s", name, i+1, events(n, i), events(q, i))
 			}
 			// The program's own path differs: the host's, the guest's.
 			exe := strings.Contains(n[i].line, "/proc/self/exe")
 			if straceExact[n[i].name] && !exe && !strings.Contains(n[i].line, "0x") && n[i].line != q[i].line {
-				t.Errorf("process %d, event %d:\nnative:  %s\npaddock: %s", p+1, i+1, n[i].line, q[i].line)
+				t.Errorf("task %s, event %d:\nnative:  %s\npaddock: %s", name, i+1, n[i].line, q[i].line)
 			}
 		}
 	}
