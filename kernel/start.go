@@ -71,6 +71,10 @@ func (k *Kernel) Start(s StartSpec) error {
 	p.SetComm(res.comm)
 	p.SetCreds(res.creds)
 	t.installRegs(res)
+	if tr := k.cfg.Tracer; tr != nil {
+		// envp follows argc and argv's pointers and NULL on the stack.
+		tr.Started(t, s.Path, s.Argv, len(s.Envp), res.sp+8*uint64(len(s.Argv)+2))
+	}
 	t.start()
 	return nil
 }

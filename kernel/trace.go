@@ -35,6 +35,10 @@ type Tracer interface {
 	// Signal runs when a signal is delivered to the task (a handler runs,
 	// or the default action is taken).
 	Signal(t TracedTask, info abi.Siginfo)
+	// Started reports the execve that started the first process, which
+	// paddock performs itself: the program, its arguments, and how many
+	// environment variables sit at envp.
+	Started(t TracedTask, path string, argv []string, envc int, envp uint64)
 	// Stopped runs when the task parks in a group stop (job control).
 	Stopped(t TracedTask, sig abi.Signal)
 	// Exit runs when the task ends, with its wait status: an exit code, or

@@ -86,11 +86,19 @@ func (c *call) str(addr uint64, limit int) string {
 	if !ok {
 		return ptr(addr)
 	}
-	q := quote(s, false)
 	if more {
-		q += "..."
+		return quote(s, false) + "..."
 	}
-	return q
+	return quote(s, false)
+}
+
+// quoteCut quotes b cut at limit bytes, with "..." after the quote when
+// it was cut, as strace's -s does.
+func quoteCut(b []byte, limit int) string {
+	if len(b) > limit {
+		return quote(b[:limit], false) + "..."
+	}
+	return quote(b, false)
 }
 
 // buf prints n bytes at addr as a string, cut at -s.
@@ -376,11 +384,15 @@ func envCount(c *call, v uint64) string {
 			break
 		}
 	}
-	s := " /* " + strconv.Itoa(n) + " vars */"
+	return ptr(v) + vars(n)
+}
+
+// vars is strace's comment on an environment's size.
+func vars(n int) string {
 	if n == 1 {
-		s = " /* 1 var */"
+		return " /* 1 var */"
 	}
-	return ptr(v) + s
+	return " /* " + strconv.Itoa(n) + " vars */"
 }
 
 var (

@@ -292,6 +292,39 @@ func (s *Strace) Signal(t Task, info abi.Siginfo) {
 	fmt.Fprintf(s.w, "%s--- %s %s ---\n", s.prefix(t.TID()), info.Signo, siginfo(info))
 }
 
+// Started implements kernel.Tracer: strace's first line, the execve that
+// started the program.
+func (s *Strace) Started(t Task, path string, argv []string, envc int, envp uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.traced(t) || !s.opts.Filter.call(abi.SYS_EXECVE) {
+		return
+	}
+	args := []string{quote([]byte(path), false)}
+	var list []string
+	for _, a := range argv {
+		list = append(list, quoteCut([]byte(a), s.opts.StringLimit))
+	}
+	args = append(args, "["+strings.Join(list, ", ")+"]", ptr(envp)+vars(envc))
+	st := s.stats[abi.SYS_EXECVE]
+	if st == nil {
+		st = &tally{}
+		s.stats[abi.SYS_EXECVE] = st
+	}
+	st.calls++
+	if s.opts.JSON {
+		s.enc.Encode(jsonCall{TS: now(), PID: t.TGID(), TID: t.TID(), Nr: int(abi.SYS_EXECVE), Name: "execve", Args: args})
+		return
+	}
+	if !s.text() {
+		return
+	}
+	s.endOpen()
+	line := s.prefix(t.TID()) + "execve(" + strings.Join(args, ", ") + ")"
+	s.col = len(line)
+	io.WriteString(s.w, line+s.pad()+"= 0\n")
+}
+
 // Stopped implements kernel.Tracer: strace's line for a group stop.
 func (s *Strace) Stopped(t Task, sig abi.Signal) {
 	s.mu.Lock()

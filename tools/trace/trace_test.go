@@ -152,6 +152,7 @@ func TestUnfinished(t *testing.T) {
 	b.put(0x1100, []byte("data"))
 	var out bytes.Buffer
 	s := New(&out, Options{Follow: true, PIDColumn: true})
+	s.Started(a, "/bin/prog", []string{"prog", "a long argument, longer than thirty-two bytes"}, 1, 0x7ff0)
 	args := [6]uint64{0, buf, 4}
 	s.SyscallEnter(a, abi.SYS_READ, args)
 	s.SyscallEnter(b, abi.SYS_GETPID, [6]uint64{})
@@ -165,7 +166,8 @@ func TestUnfinished(t *testing.T) {
 	s.Signal(a, info)
 	s.Stopped(a, abi.SIGTTIN)
 	s.Exit(a, false, 0, abi.SIGKILL, false)
-	want := `1     read(0,  <unfinished ...>
+	want := `1     execve("/bin/prog", ["prog", "a long argument, longer than thi"...], 0x7ff0 /* 1 var */) = 0
+1     read(0,  <unfinished ...>
 2     getpid()                          = 2
 1     <... read resumed>"data", 4)      = 4
 2     exit_group(3)                     = ?
