@@ -54,8 +54,8 @@ type TracedCode = interface {
 	AddressSpace() uint64
 	// Mapping describes the mapping that holds addr: its bounds, the
 	// file offset of start, and the file's path ("" for anonymous
-	// memory).
-	Mapping(addr uint64) (start, end, offset uint64, path string, ok bool)
+	// memory) and inode number.
+	Mapping(addr uint64) (start, end, offset uint64, path string, ino uint64, ok bool)
 	// ReadFile reads a file of the task's file system, as root.
 	ReadFile(path string) ([]byte, error)
 }
@@ -76,16 +76,16 @@ type CodeTracer interface {
 func (t *Task) AddressSpace() uint64 { return t.mm.id }
 
 // Mapping implements TracedCode.
-func (t *Task) Mapping(addr uint64) (start, end, offset uint64, path string, ok bool) {
+func (t *Task) Mapping(addr uint64) (start, end, offset uint64, path string, ino uint64, ok bool) {
 	for _, v := range t.mm.as.VMAs() {
 		if addr >= v.Start && addr < v.End {
 			if v.Ino == 0 || !strings.HasPrefix(v.Name, "/") {
-				return v.Start, v.End, 0, "", true
+				return v.Start, v.End, 0, "", 0, true
 			}
-			return v.Start, v.End, v.Offset, v.Name, true
+			return v.Start, v.End, v.Offset, v.Name, v.Ino, true
 		}
 	}
-	return 0, 0, 0, "", false
+	return 0, 0, 0, "", 0, false
 }
 
 // maxTracedFile bounds what ReadFile reads: symbol tables of programs,

@@ -15,19 +15,33 @@ import (
 type CodeTask = interface {
 	Task
 	AddressSpace() uint64
-	Mapping(addr uint64) (start, end, offset uint64, path string, ok bool)
+	Mapping(addr uint64) (start, end, offset uint64, path string, ino uint64, ok bool)
 	ReadFile(path string) ([]byte, error)
 }
 
-// module is an ELF file mapped into an address space, with its symbols.
+// module is an ELF file mapped into an address space.
 type module struct {
+	*elfFile
 	path string // in the guest
 	name string // the file's base name
 	bias uint64 // load address minus link address
 	base uint64 // the lowest address of its first PT_LOAD segment
 	end  uint64 // the end of its last PT_LOAD segment
-	syms []symbol
-	main bool // the first module found: the program itself
+}
+
+// elfFile is what the tracers need of an ELF file: its segments and its
+// functions. Every address space that maps the file shares it.
+type elfFile struct {
+	loads  []elf.ProgHeader
+	lo, hi uint64 // the link addresses its PT_LOAD segments span
+	syms   []symbol
+	main   bool // the program itself, not a library or the loader
+}
+
+// fileKey names a file: its path and inode number.
+type fileKey struct {
+	path string
+	ino  uint64
 }
 
 // symbol is a function of a module, at its link address.
@@ -48,10 +62,13 @@ type space struct {
 // address space's modules as its code runs.
 type symbolizer struct {
 	spaces  map[uint64]*space
-	modules []*module // every module seen, in order
+	files   map[fileKey]*elfFile // nil for a file that is not ELF
+	modules []*module            // every module seen, in order
 }
 
-func newSymbolizer() *symbolizer { return &symbolizer{spaces: map[uint64]*space{}} }
+func newSymbolizer() *symbolizer {
+	return &symbolizer{spaces: map[uint64]*space{}, files: map[fileKey]*elfFile{}}
+}
 
 // space returns the state of t's address space.
 func (z *symbolizer) space(t CodeTask) *space {
@@ -76,7 +93,7 @@ func (z *symbolizer) module(t CodeTask, addr uint64) *module {
 			return nil
 		}
 	}
-	start, end, off, p, ok := t.Mapping(addr)
+	start, end, off, p, ino, ok := t.Mapping(addr)
 	if !ok || p == "" {
 		if ok {
 			sp.anon = append(sp.anon, [2]uint64{start, end})
@@ -90,7 +107,7 @@ func (z *symbolizer) module(t CodeTask, addr uint64) *module {
 		sp.anon = append(sp.anon, [2]uint64{start, end})
 		return nil
 	}
-	m := z.load(t, p, start, off)
+	m := z.load(t, fileKey{p, ino}, start, off)
 	if m == nil {
 		sp.anon = append(sp.anon, [2]uint64{start, end})
 		return nil
@@ -101,9 +118,33 @@ func (z *symbolizer) module(t CodeTask, addr uint64) *module {
 	return m
 }
 
-// load reads the ELF file at p, mapped at start from file offset off, and
-// works out where it was loaded.
-func (z *symbolizer) load(t CodeTask, p string, start, off uint64) *module {
+// load places the ELF file k, mapped at start from file offset off: it
+// works out where the file was loaded.
+func (z *symbolizer) load(t CodeTask, k fileKey, start, off uint64) *module {
+	f, seen := z.files[k]
+	if !seen {
+		f = readELF(t, k.path)
+		z.files[k] = f
+	}
+	if f == nil {
+		return nil
+	}
+	for _, ph := range f.loads {
+		if ph.Off&^0xfff <= off && off < ph.Off+max(ph.Filesz, 1) {
+			// start holds file offset off, which the segment links at
+			// Vaddr - (Off - off).
+			bias := start - (ph.Vaddr - (ph.Off - off))
+			m := &module{elfFile: f, path: k.path, name: path.Base(k.path), bias: bias, base: f.lo + bias, end: f.hi + bias}
+			z.modules = append(z.modules, m)
+			return m
+		}
+	}
+	return nil
+}
+
+// readELF reads the segments and functions of the ELF file at p, or
+// returns nil.
+func readELF(t CodeTask, p string) *elfFile {
 	b, err := t.ReadFile(p)
 	if err != nil {
 		return nil
@@ -114,41 +155,31 @@ func (z *symbolizer) load(t CodeTask, p string, start, off uint64) *module {
 	}
 	// The program itself is an executable, or a PIE: a shared object that
 	// names an interpreter; libraries and the dynamic loader name none.
-	m := &module{path: p, name: path.Base(p), main: f.Type == elf.ET_EXEC}
-	found := false
-	lo, hi := ^uint64(0), uint64(0)
+	e := &elfFile{main: f.Type == elf.ET_EXEC, lo: ^uint64(0)}
 	for _, ph := range f.Progs {
 		if ph.Type == elf.PT_INTERP {
-			m.main = true
+			e.main = true
 		}
-		if ph.Type != elf.PT_LOAD {
-			continue
-		}
-		lo = min(lo, ph.Vaddr&^0xfff)
-		hi = max(hi, ph.Vaddr+ph.Memsz)
-		if !found && ph.Off&^0xfff <= off && off < ph.Off+max(ph.Filesz, 1) {
-			// start holds file offset off, which the segment links at
-			// Vaddr - (Off - off).
-			m.bias = start - (ph.Vaddr - (ph.Off - off))
-			found = true
+		if ph.Type == elf.PT_LOAD {
+			e.loads = append(e.loads, ph.ProgHeader)
+			e.lo = min(e.lo, ph.Vaddr&^0xfff)
+			e.hi = max(e.hi, ph.Vaddr+ph.Memsz)
 		}
 	}
-	if !found {
+	if len(e.loads) == 0 {
 		return nil
 	}
-	m.base, m.end = lo+m.bias, hi+m.bias
 	syms, err := f.Symbols()
 	if err != nil || len(syms) == 0 {
 		syms, _ = f.DynamicSymbols()
 	}
 	for _, s := range syms {
 		if elf.ST_TYPE(s.Info) == elf.STT_FUNC && s.Value != 0 && s.Name != "" {
-			m.syms = append(m.syms, symbol{s.Name, s.Value, s.Size})
+			e.syms = append(e.syms, symbol{s.Name, s.Value, s.Size})
 		}
 	}
-	sort.Slice(m.syms, func(i, j int) bool { return m.syms[i].addr < m.syms[j].addr })
-	z.modules = append(z.modules, m)
-	return m
+	sort.Slice(e.syms, func(i, j int) bool { return e.syms[i].addr < e.syms[j].addr })
+	return e
 }
 
 // symbol returns the function holding addr in m, and addr's offset in it.
