@@ -251,3 +251,28 @@ func TestItrace(t *testing.T) {
 		t.Errorf("%d lines from %q", len(lines), lines[0])
 	}
 }
+
+// TestItraceAlpine traces a function of Alpine's musl by its soname,
+// libc.musl-x86_64.so.1 (the file is ld-musl-x86_64.so.1).
+func TestItraceAlpine(t *testing.T) {
+	tarball := alpineTarball(t)
+	out := filepath.Join(t.TempDir(), "itrace")
+	r := paddockWith(t, tarball, "/", []string{"--itrace=" + out, "--itrace-sym", "libc.musl:strlen", "--itrace-limit", "50"}, "", "/bin/echo", "hello")
+	if r.code != 0 || r.stdout != "hello\n" {
+		t.Fatalf("echo under --itrace: %v", r)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for _, l := range lines {
+		m := itraceLine.FindStringSubmatch(l)
+		if m == nil || !strings.HasPrefix(m[3], "ld-musl-x86_64.so.1:strlen") {
+			t.Fatalf("not in musl's strlen: %q", l)
+		}
+	}
+	if len(lines) != 50 {
+		t.Errorf("%d lines", len(lines))
+	}
+}

@@ -197,7 +197,7 @@ func defineFlags(fs *flag.FlagSet, o *options, strace bool) {
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a Go CPU profile of paddock itself to `FILE`")
 	c := &o.code
 	fs.Var(&c.itrace, "itrace", "trace every instruction, to stderr or with =`FILE` to a file")
-	fs.Var(&c.syms, "itrace-sym", "trace only `FUNCTION` (or LIB:FUNCTION, as libc.so:strlen) (repeatable)")
+	fs.Var(&c.syms, "itrace-sym", "trace only `FUNCTION`, or LIB:FUNCTION for a library by file name or soname, as libc.so:strlen (repeatable)")
 	fs.Var(&c.ranges, "itrace-range", "trace only addresses `LO-HI` (hex) (repeatable)")
 	fs.Var(&c.pids, "itrace-pid", "trace only process `PID` (repeatable)")
 	fs.StringVar(&c.start, "itrace-start", "", "trace nothing before the first call of `FUNCTION`")

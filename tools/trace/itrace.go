@@ -300,13 +300,16 @@ func (it *Itrace) filter(t CodeTask, pc uint64) (keep, start bool) {
 	return false, start
 }
 
-// symMatch reports whether function s of module m is the one spec names.
+// symMatch reports whether function s of module m is the one spec names:
+// "name", or "lib:name" where lib begins the library's file name or its
+// soname (musl's libc is the file ld-musl-x86_64.so.1, whose soname is
+// libc.so on Debian and libc.musl-x86_64.so.1 on Alpine).
 func symMatch(spec string, m *module, s *symbol) bool {
 	lib, name, ok := strings.Cut(spec, ":")
 	if !ok {
 		return s.name == spec
 	}
-	return s.name == name && strings.HasPrefix(m.name, lib)
+	return s.name == name && (strings.HasPrefix(m.name, lib) || m.soname != "" && strings.HasPrefix(m.soname, lib))
 }
 
 // Close writes out what is buffered: in Regs mode, each task's last

@@ -35,7 +35,8 @@ type elfFile struct {
 	loads  []elf.ProgHeader
 	lo, hi uint64 // the link addresses its PT_LOAD segments span
 	syms   []symbol
-	main   bool // the program itself, not a library or the loader
+	main   bool   // the program itself, not a library or the loader
+	soname string // a library's DT_SONAME
 }
 
 // fileKey names a file: its path and inode number.
@@ -168,6 +169,9 @@ func readELF(t CodeTask, p string) *elfFile {
 	}
 	if len(e.loads) == 0 {
 		return nil
+	}
+	if names, err := f.DynString(elf.DT_SONAME); err == nil && len(names) > 0 {
+		e.soname = names[0]
 	}
 	syms, err := f.Symbols()
 	if err != nil || len(syms) == 0 {
