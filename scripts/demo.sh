@@ -17,6 +17,10 @@ run /opt/examples/hello "from a dynamically linked musl program"
 run /opt/examples/cpu
 run sha256sum /bin/busybox
 run stat -c '%n: %s bytes, mode %a, inode %i' /bin/busybox /etc/passwd
+say "paddock strace --root $root -f -e trace=%file,%process --explain -- sh -c 'head -n 1 /etc/os-release | wc -c'"
+"$p" strace --root "$root" -w /work -f -e trace=%file,%process --explain -- sh -c 'head -n 1 /etc/os-release | wc -c'
+say "paddock run --root $root --itrace --itrace-start main --itrace-limit 12 -- /opt/examples/hello"
+"$p" run --root "$root" -w /work --itrace --itrace-start main --itrace-limit 12 -- /opt/examples/hello 2>&1
 if [ -n "${PADDOCK_ALPINE:-}" ] && [ -f "$PADDOCK_ALPINE" ]; then
 	say "paddock run --root \$PADDOCK_ALPINE -- /bin/busybox ls -la /etc"
 	"$p" run --root "$PADDOCK_ALPINE" -- /bin/busybox ls -la /etc

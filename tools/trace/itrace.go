@@ -220,13 +220,16 @@ func (it *Itrace) decodeBlock(t CodeTask, addr uint64, size uint32) *decoded {
 			text = "(bad)"
 		default:
 			l = inst.Len
+			// Operands are named only inside a function's known
+			// extent (or at a function without a size): the nearest
+			// symbol below an address in data says nothing.
 			sym := func(a uint64) (string, uint64) {
 				m := it.z.module(t, a)
 				if m == nil {
 					return "", 0
 				}
-				s, _ := m.symbol(a)
-				if s == nil {
+				s, off := m.symbol(a)
+				if s == nil || (s.size == 0 && off != 0) {
 					return "", 0
 				}
 				return s.name, s.addr + m.bias

@@ -133,10 +133,7 @@ func (s *Strace) SyscallEnter(t Task, nr abi.Sysno, args [6]uint64) {
 		}
 	}
 	s.endOpen()
-	if s.opts.Explain && !s.explained[nr] {
-		s.explained[nr] = true
-		fmt.Fprintf(s.w, "%s# %s: %s\n", s.prefix(p.tid), p.name, Explain(nr))
-	}
+	s.explain(p.tid, nr)
 	line := s.prefix(p.tid) + p.name + "(" + strings.Join(p.entry, ", ")
 	if p.resumeAt < len(sp.args) && len(p.entry) > 0 {
 		line += ", "
@@ -192,6 +189,14 @@ func (s *Strace) SyscallExit(t Task, nr abi.Sysno, args [6]uint64, ret uint64, e
 	}
 	io.WriteString(s.w, line+"\n")
 	s.open = nil
+}
+
+// explain writes --strace-explain's note on nr, the first time nr appears.
+func (s *Strace) explain(tid int32, nr abi.Sysno) {
+	if s.opts.Explain && !s.explained[nr] {
+		s.explained[nr] = true
+		fmt.Fprintf(s.w, "%s# %s: %s\n", s.prefix(tid), nr.Name(), Explain(nr))
+	}
 }
 
 // resume continues p's line: it is still open, or it was cut and starts
@@ -320,6 +325,7 @@ func (s *Strace) Started(t Task, path string, argv []string, envc int, envp uint
 		return
 	}
 	s.endOpen()
+	s.explain(t.TID(), abi.SYS_EXECVE)
 	line := s.prefix(t.TID()) + "execve(" + strings.Join(args, ", ") + ")"
 	s.col = len(line)
 	io.WriteString(s.w, line+s.pad()+"= 0\n")
