@@ -19,10 +19,11 @@ export CGO_ENABLED := 1
 # The go command does not hash the libunicorn.a it links, only its own
 # inputs and the cgo flags; naming the library's recipe (the pinned module
 # and the patches) in the flags makes a rebuilt library relink paddock.
-UNICORN_ID := $(shell cat go.mod $(UNICORN_PATCHES) | sha256sum | cut -c1-16)
+UNICORN_VERSION := $(shell awk '$$1 == "$(UNICORN_MOD)" {print $$2}' go.mod)
+UNICORN_ID := $(shell (echo $(UNICORN_VERSION); cat $(UNICORN_PATCHES)) | sha256sum | cut -c1-16)
 export CGO_CFLAGS := -O2 -g -DPADDOCK_UNICORN_ID=$(UNICORN_ID)
 
-.PHONY: all deps unicorn paddock guests test demo bench vet clean
+.PHONY: all deps unicorn paddock guests test demo bench vet clean FORCE
 
 all: paddock
 
@@ -38,9 +39,15 @@ deps:
 
 unicorn: $(UNICORN_LIB)
 
+# The stamp holds the pinned Unicorn module's version and changes only when
+# it does, so that other edits of go.mod leave the library alone.
+UNICORN_STAMP := $(BUILD)/unicorn-version
+$(UNICORN_STAMP): FORCE
+	@mkdir -p $(BUILD); echo "$(UNICORN_VERSION)" | cmp -s - $@ || echo "$(UNICORN_VERSION)" > $@
+
 # The pinned module ships Unicorn's C source; build it for x86 only, with
 # paddock's patches (third_party/unicorn/patches) applied to a copy.
-$(UNICORN_LIB): go.mod $(UNICORN_PATCHES)
+$(UNICORN_LIB): $(UNICORN_STAMP) $(UNICORN_PATCHES)
 	@command -v cmake >/dev/null || { echo "cmake is missing: run 'make deps'"; exit 1; }
 	rm -rf $(UNICORN) $(BUILD)/unicorn-src $(BUILD)/unicorn-build
 	mkdir -p $(UNICORN) $(BUILD)/unicorn-build

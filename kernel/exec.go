@@ -223,7 +223,10 @@ func (t *Task) switchExec() {
 		close(t.vforkDone)
 		t.vforkDone = nil
 	}
+	// Under the kernel's lock: /proc reads t.mm (Task.Memory).
+	k.mu.Lock()
 	t.mm = x.mm
+	k.mu.Unlock()
 	t.ctxValid = false
 	t.mm.acquire(t)
 	t.rseq = rseqReg{}

@@ -286,12 +286,16 @@ func (t *Task) exit() {
 		}
 	}
 	t.traceExit()
+	// gone is read under the MM's lock (acquire) and the kernel's
+	// (Task.Memory): it is written under both.
+	k.mu.Lock()
 	mm.mu.Lock()
 	t.gone = true
 	if mm.owner == t {
 		mm.owner = nil
 	}
 	mm.mu.Unlock()
+	k.mu.Unlock()
 	mm.release(t)
 	if t.ctx != nil {
 		t.ctx.Free()

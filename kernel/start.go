@@ -66,7 +66,9 @@ func (k *Kernel) Start(s StartSpec) error {
 		return err
 	}
 	t.ctx = ctx
+	k.mu.Lock()
 	t.mm = res.mm
+	k.mu.Unlock()
 	res.mm.owner = t
 	p.SetComm(res.comm)
 	p.SetCreds(res.creds)
