@@ -16,20 +16,22 @@ type TimerFD struct {
 	k     *Kernel
 	clock int32
 
-	mu       sync.Mutex
-	deadline time.Duration // on the clock; meaningful while armed
-	interval time.Duration
-	armed    bool
-	gen      int
-	ticks    uint64 // expirations not read yet
-	q        vfs.Queue
+	mu    sync.Mutex
+	alarm alarm  // under mu
+	ticks uint64 // expirations not read yet
+	q     vfs.Queue
 }
 
 // NewTimerFD implements timerfd_create(2)'s object; the caller checked the
 // clock and flags.
 func (k *Kernel) NewTimerFD(clock int32, flags uint32) *vfs.File {
-	return k.vfs.NewAnonFile("timerfd", &TimerFD{k: k, clock: clock}, abi.O_RDWR|flags&abi.O_NONBLOCK)
+	tf := &TimerFD{k: k, clock: clock}
+	tf.alarm = alarm{mu: &tf.mu, now: tf.now, expired: func(n int64) { tf.ticks += uint64(n) }, notify: tf.wake}
+	return k.vfs.NewAnonFile("timerfd", tf, abi.O_RDWR|flags&abi.O_NONBLOCK)
 }
+
+// wake tells readers and pollers that expirations wait.
+func (tf *TimerFD) wake() { tf.q.Notify(abi.POLLIN | abi.POLLRDNORM) }
 
 // TimerFDOf returns the timerfd behind f, or nil.
 func TimerFDOf(f *vfs.File) *TimerFD {
@@ -51,28 +53,16 @@ func (tf *TimerFD) now() time.Duration {
 // dropped.
 func (tf *TimerFD) Set(value, interval time.Duration, abs bool) (oldValue, oldInterval time.Duration) {
 	tf.mu.Lock()
-	oldValue, oldInterval = tf.remainingLocked()
-	tf.gen++
+	oldValue, oldInterval = tf.alarm.remaining()
 	tf.ticks = 0
-	tf.armed = value > 0
-	tf.interval = interval
-	if tf.armed {
-		if !abs {
-			value += tf.now()
-		}
-		tf.deadline = value
-		// A deadline already past expires before the call returns.
-		expired := tf.expireLocked()
-		if tf.armed {
-			go tf.watch(tf.gen)
-		}
-		tf.mu.Unlock()
-		if expired {
-			tf.q.Notify(abi.POLLIN | abi.POLLRDNORM)
-		}
-		return oldValue, oldInterval
+	if value > 0 && !abs {
+		value += tf.now()
 	}
+	expired := tf.alarm.set(value, interval)
 	tf.mu.Unlock()
+	if expired {
+		tf.wake()
+	}
 	return oldValue, oldInterval
 }
 
@@ -80,53 +70,7 @@ func (tf *TimerFD) Set(value, interval time.Duration, abs bool) (oldValue, oldIn
 func (tf *TimerFD) Get() (value, interval time.Duration) {
 	tf.mu.Lock()
 	defer tf.mu.Unlock()
-	return tf.remainingLocked()
-}
-
-func (tf *TimerFD) remainingLocked() (time.Duration, time.Duration) {
-	if !tf.armed {
-		return 0, tf.interval
-	}
-	return max(tf.deadline-tf.now(), time.Nanosecond), tf.interval
-}
-
-// watch counts expirations until the timer is set again.
-func (tf *TimerFD) watch(gen int) {
-	for {
-		tf.mu.Lock()
-		if tf.gen != gen || !tf.armed {
-			tf.mu.Unlock()
-			return
-		}
-		left := tf.deadline - tf.now()
-		if left > 0 {
-			tf.mu.Unlock()
-			time.Sleep(left)
-			continue
-		}
-		tf.expireLocked()
-		tf.mu.Unlock()
-		tf.q.Notify(abi.POLLIN | abi.POLLRDNORM)
-	}
-}
-
-// expireLocked counts the expirations up to now, the ones that passed
-// unseen included, and moves the deadline on or disarms the timer. It
-// reports whether any happened.
-func (tf *TimerFD) expireLocked() bool {
-	late := tf.now() - tf.deadline
-	if late < 0 {
-		return false
-	}
-	if tf.interval > 0 {
-		n := late/tf.interval + 1
-		tf.ticks += uint64(n)
-		tf.deadline += n * tf.interval
-	} else {
-		tf.ticks++
-		tf.armed = false
-	}
-	return true
+	return tf.alarm.remaining()
 }
 
 // Read implements read(2): the number of expirations since the last read,

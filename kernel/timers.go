@@ -16,22 +16,19 @@ type processTimers struct {
 	nextID int32
 }
 
-// timer is one armed or disarmed timer. Wall-clock timers run on a Go
-// timer; CPU-time timers poll the process's CPU time.
+// timer is one interval timer or POSIX timer, armed or not. Its alarm's
+// deadline is on the timer's clock: wall time for REALTIME, uptime for
+// MONOTONIC, CPU time for the CPU clocks (which the alarm polls). The
+// alarm runs under the process's timer lock.
 type timer struct {
-	p        *Process
-	clock    int32 // CLOCK_* for the deadline
-	sig      abi.Signal
-	notify   int32
-	value    uint64 // sigev_value
-	target   *Task  // SIGEV_THREAD_ID
-	id       int32  // POSIX timer id; -1 for interval timers
-	interval time.Duration
-	// deadline is on the timer's clock: wall time for REALTIME, uptime for
-	// MONOTONIC, CPU time for the CPU clocks.
-	deadline time.Duration
-	armed    bool
-	gen      int // invalidates running watchers
+	alarm
+	p      *Process
+	clock  int32 // CLOCK_* for the deadline
+	sig    abi.Signal
+	notify int32
+	value  uint64 // sigev_value
+	target *Task  // SIGEV_THREAD_ID
+	id     int32  // POSIX timer id; -1 for interval timers
 	// Expirations that sent no signal since the last one was sent, and
 	// the count the last signal taken carried (timer_getoverrun). Guarded
 	// by the kernel's lock.
@@ -39,18 +36,24 @@ type timer struct {
 	lastOver int32
 }
 
+// startAlarm readies the timer's alarm once its clock and target are
+// known: expirations send the signal, the ones that passed unseen count
+// as overruns.
+func (tm *timer) startAlarm() {
+	tm.alarm = alarm{mu: &tm.p.timers.mu, now: tm.now, poll: tm.cpuClock(),
+		expired: func(n int64) { tm.fire(int32(n - 1)) }}
+}
+
 func (pt *processTimers) stop() {
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	for _, t := range pt.itimer {
 		if t != nil {
-			t.armed = false
-			t.gen++
+			t.stop()
 		}
 	}
 	for _, t := range pt.posix {
-		t.armed = false
-		t.gen++
+		t.stop()
 	}
 }
 
@@ -60,8 +63,7 @@ func (pt *processTimers) deletePosix() {
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	for id, tm := range pt.posix {
-		tm.armed = false
-		tm.gen++
+		tm.stop()
 		tm.withdraw()
 		delete(pt.posix, id)
 	}
@@ -90,67 +92,6 @@ func (tm *timer) now() time.Duration {
 // follow: its watcher polls.
 func (tm *timer) cpuClock() bool {
 	return tm.clock == abi.CLOCK_PROCESS_CPUTIME_ID || tm.clock == abi.CLOCK_THREAD_CPUTIME_ID
-}
-
-// arm starts the timer to fire at deadline (on its clock). A deadline
-// already past fires at once, before the syscall that set it returns, as
-// on Linux. pt.mu is held.
-func (tm *timer) arm(deadline, interval time.Duration) {
-	tm.gen++
-	tm.deadline, tm.interval, tm.armed = deadline, interval, true
-	if tm.deadline <= tm.now() {
-		tm.expire()
-	}
-	if tm.armed {
-		go tm.watch(tm.gen)
-	}
-}
-
-// watch waits for the deadline and fires, again every interval, until the
-// timer is changed (gen moves on).
-func (tm *timer) watch(gen int) {
-	pt := &tm.p.timers
-	for {
-		pt.mu.Lock()
-		if tm.gen != gen || !tm.armed {
-			pt.mu.Unlock()
-			return
-		}
-		left := tm.deadline - tm.now()
-		if left <= 0 {
-			// Fire before letting go of the timer, so that a
-			// timer_settime or timer_delete that follows finds the signal
-			// to withdraw.
-			tm.expire()
-			pt.mu.Unlock()
-			continue
-		}
-		pt.mu.Unlock()
-		if tm.cpuClock() {
-			// CPU time moves at most as fast as wall time per thread;
-			// look again soon.
-			left = min(left, 10*time.Millisecond)
-		}
-		time.Sleep(left)
-	}
-}
-
-// expire fires the timer and moves it to its next deadline, or disarms
-// it. pt.mu is held.
-func (tm *timer) expire() {
-	missed := int32(0)
-	if tm.interval > 0 {
-		tm.deadline += tm.interval
-		for tm.deadline <= tm.now() {
-			// Expirations that passed before this one could be sent
-			// count as overruns.
-			tm.deadline += tm.interval
-			missed++
-		}
-	} else {
-		tm.armed = false
-	}
-	tm.fire(missed)
 }
 
 // fire sends the timer's signal. If the last one is still pending it
@@ -217,14 +158,6 @@ func (tm *timer) pendingLocked() bool {
 	return tm.p.sharedPending.queued(tm)
 }
 
-// remaining returns the time left and the interval.
-func (tm *timer) remaining() (time.Duration, time.Duration) {
-	if !tm.armed {
-		return 0, tm.interval
-	}
-	return max(tm.deadline-tm.now(), time.Nanosecond), tm.interval
-}
-
 // itimerSignals maps each interval timer to its signal and clock.
 var itimerKinds = [3]struct {
 	sig   abi.Signal
@@ -245,12 +178,11 @@ func (p *Process) SetItimer(which int, value, interval time.Duration) (time.Dura
 		return 0, 0, err
 	}
 	ov, oi := tm.remaining()
-	tm.gen++
-	tm.armed = false
-	tm.interval = interval
+	var deadline time.Duration
 	if value > 0 {
-		tm.arm(tm.now()+value, interval)
+		deadline = tm.now() + value
 	}
+	tm.set(deadline, interval)
 	return ov, oi, nil
 }
 
@@ -278,6 +210,7 @@ func (p *Process) itimerLocked(which int) (*timer, error) {
 	tm := pt.itimer[which]
 	if tm == nil {
 		tm = &timer{p: p, id: -1, sig: itimerKinds[which].sig, clock: itimerKinds[which].clock}
+		tm.startAlarm()
 		pt.itimer[which] = tm
 	}
 	return tm, nil
@@ -331,6 +264,7 @@ func (t *Task) TimerCreate(clock int32, ev *abi.Sigevent) (int32, error) {
 	if ev == nil {
 		tm.value = uint64(id)
 	}
+	tm.startAlarm()
 	pt.posix[id] = tm
 	return id, nil
 }
@@ -353,17 +287,13 @@ func (p *Process) TimerSettime(id int32, abs bool, value, interval time.Duration
 		return 0, 0, err
 	}
 	ov, oi := tm.remaining()
-	tm.gen++
-	tm.armed = false
+	tm.stop()
 	tm.withdraw()
-	tm.interval = interval
-	if value > 0 {
-		deadline := value
-		if !abs {
-			deadline += tm.now()
-		}
-		tm.arm(deadline, interval)
+	deadline := value
+	if value > 0 && !abs {
+		deadline += tm.now()
 	}
+	tm.set(deadline, interval)
 	return ov, oi, nil
 }
 
@@ -403,8 +333,7 @@ func (p *Process) TimerDelete(id int32) error {
 	if err != nil {
 		return err
 	}
-	tm.armed = false
-	tm.gen++
+	tm.stop()
 	tm.withdraw()
 	delete(pt.posix, id)
 	return nil
@@ -417,8 +346,7 @@ func (t *Task) timerStop() {
 	defer pt.mu.Unlock()
 	for id, tm := range pt.posix {
 		if tm.target == t {
-			tm.armed = false
-			tm.gen++
+			tm.stop()
 			delete(pt.posix, id)
 		}
 	}

@@ -1,0 +1,111 @@
+package kernel
+
+import (
+	"sync"
+	"time"
+)
+
+// alarm is the clockwork the interval timers, POSIX timers and timerfds
+// share, as they share Linux's hrtimers: a deadline on a clock, an
+// interval, and a goroutine that sleeps until the deadline and reports
+// the expirations to the owner. Setting the alarm again or stopping it
+// retires that goroutine (gen). Every method but watch runs with the
+// owner's lock held.
+type alarm struct {
+	mu  *sync.Mutex          // the owner's lock
+	now func() time.Duration // the clock the deadline is on
+	// poll says the clock is CPU time, which no Go timer can follow: the
+	// watcher looks again every 10 ms.
+	poll bool
+	// expired receives the expirations since the last report (at least
+	// one), with the lock held; then, after the lock is released,
+	// notify runs if it is set.
+	expired func(n int64)
+	notify  func()
+
+	deadline time.Duration // on the clock; meaningful while armed
+	interval time.Duration
+	armed    bool
+	gen      int
+}
+
+// set arms the alarm for deadline and every interval after it, or only
+// records the interval when deadline is 0. A deadline already past
+// expires before set returns, as on Linux; it reports whether it did.
+func (a *alarm) set(deadline, interval time.Duration) bool {
+	a.stop()
+	a.interval = interval
+	if deadline == 0 {
+		return false
+	}
+	a.deadline, a.armed = deadline, true
+	expired := a.expire()
+	if a.armed {
+		go a.watch(a.gen)
+	}
+	return expired
+}
+
+// stop disarms the alarm.
+func (a *alarm) stop() {
+	a.armed = false
+	a.gen++
+}
+
+// remaining returns the time left and the interval.
+func (a *alarm) remaining() (time.Duration, time.Duration) {
+	if !a.armed {
+		return 0, a.interval
+	}
+	return max(a.deadline-a.now(), time.Nanosecond), a.interval
+}
+
+// expire reports the expirations up to now, the ones that passed unseen
+// included, and moves the deadline past now or disarms the alarm. It
+// reports whether any happened.
+func (a *alarm) expire() bool {
+	late := a.now() - a.deadline
+	if late < 0 {
+		return false
+	}
+	n := int64(1)
+	if a.interval > 0 {
+		n += int64(late / a.interval)
+		a.deadline += time.Duration(n) * a.interval
+	} else {
+		a.armed = false
+	}
+	a.expired(n)
+	return true
+}
+
+// watch waits for the deadline and expires the alarm, again every
+// interval, until the alarm is set again or stopped.
+func (a *alarm) watch(gen int) {
+	for {
+		a.mu.Lock()
+		if a.gen != gen || !a.armed {
+			a.mu.Unlock()
+			return
+		}
+		left := a.deadline - a.now()
+		if left <= 0 {
+			// Expire before letting go of the lock, so that a set or
+			// stop that follows sees what this expiry did (a pending
+			// signal to withdraw).
+			a.expire()
+			a.mu.Unlock()
+			if a.notify != nil {
+				a.notify()
+			}
+			continue
+		}
+		a.mu.Unlock()
+		if a.poll {
+			// CPU time moves at most as fast as wall time per thread;
+			// look again soon.
+			left = min(left, 10*time.Millisecond)
+		}
+		time.Sleep(left)
+	}
+}
