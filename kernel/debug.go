@@ -35,6 +35,9 @@ type Debugger interface {
 	// is about to be delivered. It returns when the debugger resumes the
 	// process, with the signal to deliver: 0 drops it.
 	Stop(t DebuggedTask, sig abi.Signal) abi.Signal
+	// Exec reports that t's process runs a new program, stopped at its
+	// first instruction until the debugger resumes it.
+	Exec(t DebuggedTask)
 	// Exited reports the end of the debugged process.
 	Exited(exited bool, code int, sig abi.Signal)
 }

@@ -234,6 +234,11 @@ func (t *Task) switchExec() {
 	p.SetComm(x.comm)
 	p.SetCreds(x.creds)
 	t.installRegs(x)
+	if t.debugged() {
+		// The debugger learns of the new program before it runs (a
+		// ptrace exec stop).
+		t.k.cfg.Debugger.Exec(t)
+	}
 }
 
 // installRegs sets the registers a new program starts with (start_thread):

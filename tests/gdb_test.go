@@ -196,3 +196,14 @@ func TestGDBInterrupt(t *testing.T) {
 		t.Fatal("paddock goes on after kill")
 	}
 }
+
+// TestGDBExec follows the debugged process into the program it executes:
+// gdb hears of the exec, reads the new program, and stops at a breakpoint
+// in it (exec.c runs itself again as "child").
+func TestGDBExec(t *testing.T) {
+	out, r := gdbSession(t, "static", "exec", "break child", "continue", "bt 1", "continue")
+	expect(t, out, `executing new program: /bin/exec`, `Breakpoint 1, child \(argc=`, `#0  child`, `exited with code 052`)
+	if r.code != 42 {
+		t.Errorf("exec's child: %v", r)
+	}
+}

@@ -689,3 +689,23 @@ func TestDebug(t *testing.T) {
 		t.Errorf("run to the end: %v", x)
 	}
 }
+
+// TestStepFromBreakpoint steps off an instruction that has a breakpoint,
+// as gdb does when it continues from one without removing it.
+func TestStepFromBreakpoint(t *testing.T) {
+	// mov ecx, 3; loop: dec ecx; jnz loop; hlt
+	code := []byte{0xb9, 0x03, 0x00, 0x00, 0x00, 0xff, 0xc9, 0x75, 0xfc, 0xf4}
+	e, _ := newTestEngine(t, code, nil, nil)
+	if err := e.Debug(); err != nil {
+		t.Fatal(err)
+	}
+	e.SetBreakpoints([]uint64{codeAddr})
+	if x := e.Run(codeAddr); x.Kind != ExitDebug || e.PC() != codeAddr {
+		t.Fatalf("breakpoint: %v at %#x", x, e.PC())
+	}
+	e.Step()
+	e.PassBreakpoint(codeAddr)
+	if x := e.Run(e.PC()); x.Kind != ExitDebug || e.PC() != codeAddr+5 {
+		t.Fatalf("step from the breakpoint: %v at %#x", x, e.PC())
+	}
+}

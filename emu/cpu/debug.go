@@ -37,10 +37,15 @@ func (e *Engine) SetBreakpoints(addrs []uint64) error {
 	return nil
 }
 
-// Step makes the next Run execute one instruction and return ExitDebug
-// before the next (unless something else stops it first).
-func (e *Engine) Step() { e.st.step = 1 }
+// Step makes the next Run execute the instruction at the PC and return
+// ExitDebug before the next one at another address (unless something else
+// stops it first). An instruction that jumps to itself, or a rep string
+// instruction, runs on until it ends.
+func (e *Engine) Step() {
+	e.st.step, e.st.step_from = 1, C.uint64_t(e.PC())
+}
 
-// PassBreakpoint lets the next Run execute the instruction at pc once
-// even if a breakpoint is set there: the one a resumed thread stands on.
+// PassBreakpoint lets the next Run execute the instruction at pc even if a
+// breakpoint is set there (the one a resumed thread stands on): the
+// breakpoint counts again once execution has left pc.
 func (e *Engine) PassBreakpoint(pc uint64) { e.st.skip = C.uint64_t(pc) }

@@ -131,27 +131,31 @@ uc_err pd_trace_steps(uc_engine *uc, pd_state *st, uc_hook *h)
 	return uc_hook_add(uc, h, UC_HOOK_CODE, pd_step_hook, st, 1, 0);
 }
 
+// The hook may run more than once for one instruction: a run that starts
+// where the last one was stopped from this hook can leave the block at its
+// first instruction and enter it again. So a step ends at the first
+// instruction at another address, and a passed breakpoint stays passed
+// until execution is elsewhere.
 static void pd_debug_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
 {
 	pd_state *st = user;
 	int i;
 
-	if (st->step == 2)
-		goto stop;
-	if (st->step == 1)
-		st->step = 2;
-	if (addr == st->skip) {
-		st->skip = ~(uint64_t)0;
+	if (st->step) {
+		if (addr != st->step_from)
+			goto stop;
 		return;
 	}
-	if (st->step)
+	if (addr == st->skip)
 		return;
+	st->skip = ~(uint64_t)0;
 	for (i = 0; i < st->nbps; i++)
 		if (st->bps[i] == addr)
 			goto stop;
 	return;
 stop:
 	st->step = 0;
+	st->skip = ~(uint64_t)0;
 	st->exit = PD_EXIT_DEBUG;
 	uc_emu_stop(uc);
 }

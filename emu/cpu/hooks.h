@@ -65,12 +65,13 @@ typedef struct {
 	int32_t nblocks;
 	pd_step *steps;
 	int32_t nsteps;
-	// Debugging: breakpoint addresses; step is 1 while single-stepping
-	// and 2 once the stepped instruction began; skip is a breakpoint
-	// address to pass once (the one a resumed thread stands on).
+	// Debugging: breakpoint addresses; step is set while single-stepping
+	// from step_from; skip is a breakpoint address to pass (the one a
+	// resumed thread stands on) until execution leaves it.
 	uint64_t bps[PD_MAX_BREAKPOINTS];
 	int32_t nbps;
 	int32_t step;
+	uint64_t step_from;
 	uint64_t skip;
 } pd_state;
 

@@ -72,6 +72,7 @@ type exit struct {
 type stop struct {
 	t      Task
 	sig    abi.Signal
+	exec   bool // it has just run a new program
 	resume chan abi.Signal
 }
 
@@ -99,6 +100,21 @@ func (s *Stub) Stop(t Task, sig abi.Signal) abi.Signal {
 	st := &stop{t: t, sig: sig, resume: make(chan abi.Signal)}
 	s.stops <- st
 	return <-st.resume
+}
+
+// Exec implements kernel.Debugger: gdb hears of the new program (an exec
+// stop) and loads it; the old program's breakpoints are gone with its
+// engine, and gdb inserts its own again.
+func (s *Stub) Exec(t Task) {
+	s.mu.Lock()
+	gone := s.gone
+	s.mu.Unlock()
+	if gone {
+		return
+	}
+	st := &stop{t: t, sig: abi.SIGTRAP, exec: true, resume: make(chan abi.Signal)}
+	s.stops <- st
+	<-st.resume
 }
 
 // Exited implements kernel.Debugger. It returns once gdb has been told,
@@ -137,6 +153,10 @@ func (s *Stub) Serve() error {
 			select {
 			case cur = <-s.stops:
 				s.thread = cur.t.TID()
+				if cur.exec {
+					s.bps = nil
+					s.files = map[int][]byte{}
+				}
 				if waiting {
 					s.send(s.stopReply(cur))
 					waiting = false
@@ -277,6 +297,9 @@ func (s *Stub) send(data string) {
 // breakpoint (rather than a step) stopped it.
 func (s *Stub) stopReply(st *stop) string {
 	r := fmt.Sprintf("T%02xthread:%x;", gdbSignal(int(st.sig)), st.t.TID())
+	if st.exec {
+		return r + "exec:" + hex.EncodeToString([]byte(st.t.ExePath())) + ";"
+	}
 	if st.sig == abi.SIGTRAP && !s.step {
 		pc := st.t.Engine().PC()
 		for _, b := range s.bps {
@@ -298,7 +321,7 @@ func (s *Stub) handle(cur *stop, p string) (reply string, resume bool, sig int) 
 		return s.stopReply(cur), false, 0
 	case strings.HasPrefix(p, "qSupported"):
 		return "PacketSize=4000;qXfer:features:read+;qXfer:auxv:read+;qXfer:exec-file:read+;" +
-			"qXfer:libraries-svr4:read+;swbreak+;hwbreak+;vContSupported+;QStartNoAckMode+;QPassSignals+", false, 0
+			"qXfer:libraries-svr4:read+;swbreak+;hwbreak+;vContSupported+;QStartNoAckMode+;QPassSignals+;exec-events+", false, 0
 	case p == "QStartNoAckMode":
 		s.mu.Lock()
 		s.noAck = true
