@@ -209,7 +209,14 @@ func itrace(t *testing.T, kind string, opts ...string) []string {
 	if r := paddockWith(t, root, "/tmp", append([]string{"--itrace=" + out}, opts...), "", "/bin/sha256"); r.code != 0 {
 		t.Fatalf("sha256 under --itrace: %v", r)
 	}
-	b, err := os.ReadFile(out)
+	return readItrace(t, out)
+}
+
+// readItrace returns an instruction trace's lines, each checked against
+// the format.
+func readItrace(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,14 +268,9 @@ func TestItraceAlpine(t *testing.T) {
 	if r.code != 0 || r.stdout != "hello\n" {
 		t.Fatalf("echo under --itrace: %v", r)
 	}
-	b, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	lines := readItrace(t, out)
 	for _, l := range lines {
-		m := itraceLine.FindStringSubmatch(l)
-		if m == nil || !strings.HasPrefix(m[3], "ld-musl-x86_64.so.1:strlen") {
+		if !strings.HasPrefix(itraceLine.FindStringSubmatch(l)[3], "ld-musl-x86_64.so.1:strlen") {
 			t.Fatalf("not in musl's strlen: %q", l)
 		}
 	}

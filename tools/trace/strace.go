@@ -64,6 +64,16 @@ type pending struct {
 	cut      bool     // its line was ended with <unfinished ...>
 }
 
+// tally returns nr's row of -c's table.
+func (s *Strace) tally(nr abi.Sysno) *tally {
+	t := s.stats[nr]
+	if t == nil {
+		t = &tally{}
+		s.stats[nr] = t
+	}
+	return t
+}
+
 // tally is one row of -c's table.
 type tally struct {
 	calls, errors int
@@ -155,11 +165,7 @@ func (s *Strace) SyscallExit(t Task, nr abi.Sysno, args [6]uint64, ret uint64, e
 		return
 	}
 	d := time.Since(p.start)
-	st := s.stats[nr]
-	if st == nil {
-		st = &tally{}
-		s.stats[nr] = st
-	}
+	st := s.tally(nr)
 	st.calls++
 	st.time += d
 	if errno != 0 {
@@ -311,12 +317,7 @@ func (s *Strace) Started(t Task, path string, argv []string, envc int, envp uint
 		list = append(list, quoteCut([]byte(a), s.opts.StringLimit))
 	}
 	args = append(args, "["+strings.Join(list, ", ")+"]", ptr(envp)+vars(envc))
-	st := s.stats[abi.SYS_EXECVE]
-	if st == nil {
-		st = &tally{}
-		s.stats[abi.SYS_EXECVE] = st
-	}
-	st.calls++
+	s.tally(abi.SYS_EXECVE).calls++
 	if s.opts.JSON {
 		s.enc.Encode(jsonCall{TS: now(), PID: t.TGID(), TID: t.TID(), Nr: int(abi.SYS_EXECVE), Name: "execve", Args: args})
 		return
