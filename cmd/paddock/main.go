@@ -369,6 +369,10 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 		return exitCannotRun
 	}
 	<-k.Done()
+	if stub != nil {
+		// The kernel is done before the debugger has told gdb.
+		stub.Wait()
+	}
 	st := k.InitStatus()
 	if st.IsSignaled() {
 		return 128 + int(st.Signal())

@@ -131,6 +131,10 @@ func (s *Stub) Exited(exited bool, code int, sig abi.Signal) {
 	}
 }
 
+// Wait returns when Serve has: after the process has ended, once gdb has
+// been told.
+func (s *Stub) Wait() { <-s.served }
+
 // Serve accepts gdb's connection and serves it until gdb detaches or
 // kills the process, or the process ends. The process waits at its first
 // instruction until gdb lets it run.
