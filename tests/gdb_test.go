@@ -186,6 +186,20 @@ func TestGDBInterrupt(t *testing.T) {
 	if r := c.recv(); len(r) != 2*560 {
 		t.Errorf("g: %d hex digits", len(r))
 	}
+	// Malformed requests get an error or an empty reply, and the stub
+	// goes on.
+	for _, p := range []string{"m", "mzz,1", "m0,8", "p999", "pzz", "G00", "Pzz", "M0,1:zz", "Z0,", "z0,zz",
+		"vCont;", "vCont;x", "qXfer:features:read:target.xml:", "qXfer:auxv:read::zz", "vFile:pread:99,10,0",
+		"vFile:open:zz,0,0", "Hgzz", "Tzz", "bogus", ""} {
+		c.send(p)
+		if r := c.recv(); r != "" && r[0] != 'E' && r[0] != 'F' && r != "OK" && r != "l" {
+			t.Errorf("%q: %q", p, r)
+		}
+	}
+	c.send("?")
+	if r := c.recv(); !strings.HasPrefix(r, "T") {
+		t.Errorf("after the bad requests: %q", r)
+	}
 	c.send("k")
 	select {
 	case r := <-done:

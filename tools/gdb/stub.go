@@ -466,6 +466,9 @@ func (s *Stub) resume(cur *stop, step bool, sig int) (string, bool, int) {
 func (s *Stub) vcont(cur *stop, actions string) (string, bool, int) {
 	for _, a := range strings.Split(actions, ";") {
 		act, thread, _ := strings.Cut(a, ":")
+		if act == "" {
+			continue
+		}
 		if thread != "" && thread != "-1" {
 			if n, err := strconv.ParseInt(thread, 16, 32); err == nil && int32(n) != cur.t.TID() {
 				continue
