@@ -28,6 +28,12 @@ struct sp { int prio; };
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	/* paddock's first process starts at nice 0; a test runner may run the
+	 * native side niced. Start from 0, or skip where that is not allowed. */
+	if (getpriority(PRIO_PROCESS, 0) != 0 && setpriority(PRIO_PROCESS, 0, 0) != 0) {
+		say("started niced, and may not go back to 0\n");
+		return 77;
+	}
 
 	/* CPU time: a busy loop shows up in every account of it. */
 	struct rusage r0, r1;
