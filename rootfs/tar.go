@@ -68,7 +68,7 @@ func newTarSource(r io.Reader) (*tarSource, error) {
 		var data []byte
 		var target string
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA:
+		case tar.TypeReg: // archive/tar reports the legacy '\x00' as TypeReg
 			a.Mode |= abi.S_IFREG
 			if h.Size > 1<<34 {
 				return nil, fmt.Errorf("tar: %s: %d bytes is too large to hold in memory", h.Name, h.Size)

@@ -51,8 +51,6 @@ type VMA struct {
 
 	mem    *hostMem
 	memOff uint64 // offset of Start in mem
-	// growLimit is the lowest address a GrowsDown VMA may reach.
-	growLimit uint64
 }
 
 // Len returns the size of v in bytes.

@@ -4,7 +4,6 @@ package procfs
 
 import (
 	"hash/fnv"
-	"strings"
 
 	"paddock/abi"
 	"paddock/kernel"
@@ -220,12 +219,4 @@ func (l *link) Jump() (vfs.Location, bool, error) {
 	}
 	loc, err := l.jump()
 	return loc, true, err
-}
-
-// lines joins lines with newlines, ending with one.
-func lines(ls []string) string {
-	if len(ls) == 0 {
-		return ""
-	}
-	return strings.Join(ls, "\n") + "\n"
 }

@@ -181,7 +181,6 @@ var (
 	aFd   = in(func(c *call, i int) string { return c.fd(c.args[i]) })
 	aMode = in(func(c *call, i int) string { return octal(uint64(uint32(c.args[i]))) })
 	aPath = in(func(c *call, i int) string { return c.str(c.args[i], 4096) })
-	aStr  = in(func(c *call, i int) string { return c.str(c.args[i], c.s.opts.StringLimit) })
 	aOutP = out(func(c *call, i int) string { return ptr(c.args[i]) })
 	// aDirfd is a directory descriptor or AT_FDCWD.
 	aDirfd = in(func(c *call, i int) string {

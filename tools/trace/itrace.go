@@ -328,10 +328,3 @@ func (it *Itrace) Close() error {
 	it.prev = map[int32]*prevStep{}
 	return it.w.Flush()
 }
-
-// Count returns the number of instructions written.
-func (it *Itrace) Count() uint64 {
-	it.mu.Lock()
-	defer it.mu.Unlock()
-	return it.count
-}

@@ -189,12 +189,11 @@ var (
 		}
 		return octal(uint64(uint32(c.args[i])))
 	})
-	aAtFlags  = aFlags(atFlags)
-	aRlimRes  = aEnum(rlimits, "RLIMIT_???")
-	aClock    = aEnum(clocks, "CLOCK_???")
-	aWhence   = aEnum(whence, "SEEK_???")
-	aUmask    = in(func(c *call, i int) string { return octal(c.args[i] & 0o777) })
-	aFdOrNone = in(func(c *call, i int) string { return c.fd(c.args[i]) })
+	aAtFlags = aFlags(atFlags)
+	aRlimRes = aEnum(rlimits, "RLIMIT_???")
+	aClock   = aEnum(clocks, "CLOCK_???")
+	aWhence  = aEnum(whence, "SEEK_???")
+	aUmask   = in(func(c *call, i int) string { return octal(c.args[i] & 0o777) })
 	// aFcntlArg prints fcntl's third argument as its command has it.
 	aFcntlArg = in(func(c *call, i int) string {
 		switch c.args[1] {
