@@ -48,3 +48,32 @@ func TestAlpineRoots(t *testing.T) {
 		})
 	}
 }
+
+// TestAlpineSharedMappings runs mapshared.c from a bind mount in Alpine's
+// image and tarball roots: the files it maps shared and writable live in
+// the writable layer over the read-only root; and, given a path, it maps
+// /etc/alpine-release, which comes from the image and is copied up when
+// it is mapped.
+func TestAlpineSharedMappings(t *testing.T) {
+	tarball := alpineTarball(t)
+	chroot := t.TempDir()
+	extract(t, tarball, chroot)
+	img := filepath.Join(t.TempDir(), "alpine.ext4")
+	if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-b", "4096", "-d", chroot, img, "64M").CombinedOutput(); err != nil {
+		t.Fatalf("mkfs.ext4: %v\n%s", err, out)
+	}
+	bin := built(t, filepath.Join("guest", "static"))
+	prog := filepath.Join(bin, "mapshared")
+	nat := native(t, "", t.TempDir(), nil, "", prog)
+	release := filepath.Join(t.TempDir(), "alpine-release")
+	copyFile(t, filepath.Join(chroot, "etc", "alpine-release"), release)
+	natExisting := native(t, "", t.TempDir(), nil, "", prog, release)
+	for _, root := range []struct{ name, path string }{{"ext4", img}, {"tarball", tarball}} {
+		t.Run(root.name, func(t *testing.T) {
+			bind := []string{"-v", bin + ":/g:ro"}
+			compare(t, "mapshared", nat, paddockWith(t, root.path, "/root", bind, "", "/g/mapshared"))
+			compare(t, "mapshared /etc/alpine-release", natExisting,
+				paddockWith(t, root.path, "/root", bind, "", "/g/mapshared", "/etc/alpine-release"))
+		})
+	}
+}

@@ -63,8 +63,8 @@ func Mmap(t *kernel.Task, a kernel.Args) (uint64, error) {
 			m.Host, m.HostOff = seg, off
 		case m.Shared && prot&abi.PROT_WRITE != 0:
 			// Files whose data is not in paddock's memory (host
-			// directories, read-only images) cannot be kept coherent
-			// with a writable mapping.
+			// directories) cannot be kept coherent with a writable
+			// mapping; a file of an image is copied into memory first.
 			return 0, abi.ENODEV
 		case m.Shared:
 			// Read-only: a private copy shows the same bytes.

@@ -2,13 +2,44 @@
  * between processes, as sqlite's WAL index needs: stores through a mapping
  * are seen by read(2), by other mappings and by a forked child's; write(2)
  * is seen through the mapping; truncation and regrowth read zeros; the
- * access mode of the descriptor limits the protection. */
+ * access mode of the descriptor limits the protection. With a path
+ * argument, it maps that existing file instead. */
 #include "guest.h"
 #include <sys/mman.h>
 
-int main(void)
+/* existing maps a file that exists already shared and writable, stores
+ * into it, and reads the store back through the descriptor and a second
+ * descriptor (in paddock, a file of a read-only image is copied into the
+ * writable layer for it). */
+static int existing(const char *path)
+{
+	int fd = open(path, O_RDWR);
+	MUST(fd);
+	struct stat st;
+	MUST(fstat(fd, &st));
+	char *m = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		say("mmap: %s\n", errname(errno));
+		return 1;
+	}
+	say("mapped %ld bytes, first byte %c\n", (long)st.st_size, m[0]);
+	m[0] = 'X';
+	CHECK(msync(m, st.st_size, MS_SYNC));
+	char c = 0;
+	CHECK(pread(fd, &c, 1, 0));
+	say("read sees %c\n", c);
+	int fd2 = open(path, O_RDONLY);
+	MUST(fd2);
+	CHECK(pread(fd2, &c, 1, 0));
+	say("another descriptor sees %c\n", c);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1)
+		return existing(argv[1]);
 	int fd = open("shm", O_RDWR | O_CREAT | O_TRUNC, 0644);
 	MUST(fd);
 	CHECK(ftruncate(fd, 8192));
