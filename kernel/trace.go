@@ -3,6 +3,7 @@ package kernel
 import (
 	"io"
 	"strings"
+	"time"
 
 	"paddock/abi"
 	"paddock/emu/cpu"
@@ -17,6 +18,9 @@ type TracedTask = interface {
 	TGID() int32
 	CopyIn(addr uint64, b []byte) error
 	FDPath(fd int32) (string, bool)
+	// Slept is how long the task has slept in blocking calls: a call's
+	// system time is its duration less the sleep it took.
+	Slept() time.Duration
 }
 
 // Tracer observes a kernel as strace observes Linux through ptrace: every
@@ -108,6 +112,13 @@ func (t *Task) ReadFile(path string) ([]byte, error) {
 	b := make([]byte, size)
 	n, err := io.ReadFull(io.NewSectionReader(fileReader{t, f}, 0, size), b)
 	return b[:n], err
+}
+
+// Slept implements TracedTask.
+func (t *Task) Slept() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.blocked
 }
 
 // TGID returns the id of the task's thread group, its process id.

@@ -19,6 +19,7 @@ type Task = interface {
 	TGID() int32
 	CopyIn(addr uint64, b []byte) error
 	FDPath(fd int32) (string, bool)
+	Slept() time.Duration
 }
 
 // Options are strace's options, as paddock understands them.
@@ -59,9 +60,10 @@ type pending struct {
 	name     string
 	shown    bool // printed (the filter took it)
 	start    time.Time
-	entry    []string // arguments printed at entry
-	resumeAt int      // index of the first argument printed at exit
-	cut      bool     // its line was ended with <unfinished ...>
+	slept    time.Duration // the task's sleep when the call began
+	entry    []string      // arguments printed at entry
+	resumeAt int           // index of the first argument printed at exit
+	cut      bool          // its line was ended with <unfinished ...>
 }
 
 // tally returns nr's row of -c's table.
@@ -116,7 +118,7 @@ func (s *Strace) SyscallEnter(t Task, nr abi.Sysno, args [6]uint64) {
 	if !s.traced(t) {
 		return
 	}
-	p := &pending{tid: t.TID(), pid: t.TGID(), nr: nr, name: nr.Name(), start: time.Now()}
+	p := &pending{tid: t.TID(), pid: t.TGID(), nr: nr, name: nr.Name(), start: time.Now(), slept: t.Slept()}
 	s.calls[p.tid] = p
 	p.shown = s.opts.Filter.call(nr)
 	if !p.shown || !s.text() {
@@ -167,7 +169,9 @@ func (s *Strace) SyscallExit(t Task, nr abi.Sysno, args [6]uint64, ret uint64, e
 	d := time.Since(p.start)
 	st := s.tally(nr)
 	st.calls++
-	st.time += d
+	// -c counts system time, as strace does: the call's time less what
+	// it spent asleep.
+	st.time += max(d-(t.Slept()-p.slept), 0)
 	if errno != 0 {
 		st.errors++
 	}

@@ -11,8 +11,7 @@ import (
 
 // writeSummary writes strace -c's table: per call the share of time, the
 // seconds, microseconds per call, calls and errors, busiest first. The
-// time is wall-clock time from entry to exit (strace -c -w), since
-// paddock's kernel has no separate system time to measure.
+// time is system time: from entry to exit less the time asleep.
 func writeSummary(w io.Writer, stats map[abi.Sysno]*tally) {
 	type row struct {
 		name string

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"paddock/abi"
 )
@@ -26,6 +27,7 @@ func (f *fakeTask) CopyIn(addr uint64, b []byte) error {
 	copy(b, f.mem[addr-memBase:])
 	return nil
 }
+func (f *fakeTask) Slept() time.Duration { return 0 }
 func (f *fakeTask) FDPath(fd int32) (string, bool) {
 	if fd == 3 {
 		return "/etc/passwd", true
