@@ -92,6 +92,17 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	if got := DecodeStatx(b); got != stx {
 		t.Errorf("statx round trip: %+v", got)
 	}
+	pfd := PollFD{FD: -1, Events: POLLIN | POLLOUT, Revents: POLLNVAL}
+	pfd.Encode(b)
+	if got := DecodePollFD(b); got != pfd || le.Uint32(b) != 0xffffffff || le.Uint16(b[6:]) != POLLNVAL {
+		t.Errorf("pollfd round trip: %+v", got)
+	}
+	uts := Utsname{"Linux", "host", "6.6.0", "#1", "x86_64", "(none)"}
+	ub := make([]byte, SizeofUtsname)
+	uts.Encode(ub)
+	if got := DecodeUtsname(ub); got != uts {
+		t.Errorf("utsname round trip: %+v", got)
+	}
 	st := StackT{Sp: 0x1000, Flags: SS_DISABLE, Size: 8192}
 	st.Encode(b)
 	if got := DecodeStackT(b); got != st {

@@ -54,6 +54,29 @@ func DecodeEpollEvent(b []byte) EpollEvent {
 	return EpollEvent{le.Uint32(b[0:]), le.Uint64(b[4:])}
 }
 
+// SizeofPollFD is sizeof(struct pollfd):
+//
+//	0 fd i32  4 events i16  6 revents i16
+const SizeofPollFD = 8
+
+// PollFD is struct pollfd.
+type PollFD struct {
+	FD              int32
+	Events, Revents uint16
+}
+
+// Encode writes p into b[:8].
+func (p PollFD) Encode(b []byte) {
+	le.PutUint32(b[0:], uint32(p.FD))
+	le.PutUint16(b[4:], p.Events)
+	le.PutUint16(b[6:], p.Revents)
+}
+
+// DecodePollFD reads a struct pollfd from b[:8].
+func DecodePollFD(b []byte) PollFD {
+	return PollFD{int32(le.Uint32(b[0:])), le.Uint16(b[4:]), le.Uint16(b[6:])}
+}
+
 // eventfd, timerfd and signalfd flags.
 const (
 	EFD_SEMAPHORE = 1

@@ -62,6 +62,20 @@ func (u *Utsname) Encode(b []byte) {
 	}
 }
 
+// DecodeUtsname reads a struct new_utsname: each field up to its NUL.
+func DecodeUtsname(b []byte) Utsname {
+	var f [6]string
+	for i := range f {
+		field := b[65*i : 65*i+65]
+		n := 0
+		for n < len(field) && field[n] != 0 {
+			n++
+		}
+		f[i] = string(field[:n])
+	}
+	return Utsname{f[0], f[1], f[2], f[3], f[4], f[5]}
+}
+
 // Sysinfo is struct sysinfo on x86_64:
 //
 //	0 uptime i64     32 totalram    64 totalswap   80 procs u16

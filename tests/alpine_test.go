@@ -23,19 +23,27 @@ var alpineReadOnly = [][]string{
 	{"/bin/busybox", "head", "-c", "100000", "/bin/busybox"},
 }
 
+// alpineImage returns the Alpine tarball, its tree extracted, and an ext4
+// image of the tree made with mkfs.ext4 -d.
+func alpineImage(t *testing.T) (tarball, chroot, img string) {
+	t.Helper()
+	tarball = alpineTarball(t)
+	chroot = t.TempDir()
+	extract(t, tarball, chroot)
+	img = filepath.Join(t.TempDir(), "alpine.ext4")
+	if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-b", "4096", "-d", chroot, img, "64M").CombinedOutput(); err != nil {
+		t.Fatalf("mkfs.ext4: %v\n%s", err, out)
+	}
+	return tarball, chroot, img
+}
+
 // TestAlpineRoots runs read-only commands in Alpine given as an ext4 image
 // made with mkfs.ext4 -d, and as the tarball, against a native chroot of
 // the extracted tree. The image has a lost+found the tree lacks, lists
 // directories in another order and allocates blocks differently (mkfs
 // leaves zero blocks as holes), so the commands avoid showing those.
 func TestAlpineRoots(t *testing.T) {
-	tarball := alpineTarball(t)
-	chroot := t.TempDir()
-	extract(t, tarball, chroot)
-	img := filepath.Join(t.TempDir(), "alpine.ext4")
-	if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-b", "4096", "-d", chroot, img, "64M").CombinedOutput(); err != nil {
-		t.Fatalf("mkfs.ext4: %v\n%s", err, out)
-	}
+	tarball, chroot, img := alpineImage(t)
 	for _, root := range []struct{ name, path string }{{"ext4", img}, {"tarball", tarball}} {
 		t.Run(root.name, func(t *testing.T) {
 			for _, argv := range alpineReadOnly {
@@ -55,13 +63,7 @@ func TestAlpineRoots(t *testing.T) {
 // /etc/alpine-release, which comes from the image and is copied up when
 // it is mapped.
 func TestAlpineSharedMappings(t *testing.T) {
-	tarball := alpineTarball(t)
-	chroot := t.TempDir()
-	extract(t, tarball, chroot)
-	img := filepath.Join(t.TempDir(), "alpine.ext4")
-	if out, err := exec.Command("mkfs.ext4", "-q", "-F", "-b", "4096", "-d", chroot, img, "64M").CombinedOutput(); err != nil {
-		t.Fatalf("mkfs.ext4: %v\n%s", err, out)
-	}
+	tarball, chroot, img := alpineImage(t)
 	bin := built(t, filepath.Join("guest", "static"))
 	prog := filepath.Join(bin, "mapshared")
 	nat := native(t, "", t.TempDir(), nil, "", prog)

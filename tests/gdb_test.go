@@ -83,13 +83,15 @@ func expect(t *testing.T, out string, patterns ...string) {
 // memory, steps, finishes a function and stops inside the C library.
 func TestGDB(t *testing.T) {
 	out, r := gdbSession(t, "dynamic", "sha256",
-		"break main", "continue", "bt", "info registers rip",
+		"break main", "continue", "maint packet qXfer:libraries-svr4:read::0,fff", "bt", "info registers rip",
 		"break sha256_update", "continue", "x/s p", "bt",
 		"stepi", "info registers rip", "finish", "delete 2",
 		"break memcpy", "continue", "bt 2", "info sharedlibrary",
 		"delete", "continue")
 	expect(t, out,
 		`Breakpoint 1, main \(\) at .*sha256\.c`,
+		// The loader's list, from musl's r_debug.
+		`<library name="/lib/ld-musl-x86_64.so.1" lm="0x[0-9a-f]+" l_addr="0x[0-9a-f]+" l_ld="0x[0-9a-f]+"`,
 		`#0  main \(\)`,
 		`rip\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <main`,
 		`Breakpoint 2, sha256_update \(`,

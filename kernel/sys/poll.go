@@ -8,9 +8,6 @@ import (
 	"paddock/kernel/vfs"
 )
 
-// pollfd is struct pollfd: 0 fd i32, 4 events i16, 6 revents i16.
-const sizeofPollfd = 8
-
 // Poll implements poll(2).
 func Poll(t *kernel.Task, a kernel.Args) (uint64, error) {
 	ms := int32(a[2])
@@ -28,19 +25,20 @@ func doPoll(t *kernel.Task, addr uint64, nfds uint32, wait bool, deadline time.T
 	if uint64(nfds) > t.Process().Limit(abi.RLIMIT_NOFILE) {
 		return 0, abi.EINVAL
 	}
-	b := make([]byte, int(nfds)*sizeofPollfd)
+	b := make([]byte, int(nfds)*abi.SizeofPollFD)
 	if err := t.CopyIn(addr, b); err != nil {
 		return 0, err
 	}
 	reqs := make([]vfs.PollRequest, nfds)
+	pfds := make([]abi.PollFD, nfds)
 	for i := range reqs {
-		fd := int32(le32(b[8*i:]))
+		pfds[i] = abi.DecodePollFD(b[abi.SizeofPollFD*i:])
 		// POLLERR and POLLHUP are reported whether asked for or not.
-		reqs[i].Events = uint32(uint16(le32(b[8*i+4:]))) | abi.POLLERR | abi.POLLHUP
-		if fd < 0 {
+		reqs[i].Events = uint32(pfds[i].Events) | abi.POLLERR | abi.POLLHUP
+		if pfds[i].FD < 0 {
 			continue
 		}
-		f, err := t.FDs().Get(fd)
+		f, err := t.FDs().Get(pfds[i].FD)
 		if err != nil {
 			reqs[i].Revents = abi.POLLNVAL
 			continue
@@ -60,8 +58,8 @@ func doPoll(t *kernel.Task, addr uint64, nfds uint32, wait bool, deadline time.T
 		return 0, err
 	}
 	for i, r := range reqs {
-		b[8*i+6] = byte(r.Revents)
-		b[8*i+7] = byte(r.Revents >> 8)
+		pfds[i].Revents = uint16(r.Revents)
+		pfds[i].Encode(b[abi.SizeofPollFD*i:])
 	}
 	if err := t.CopyOut(addr, b); err != nil {
 		return 0, err

@@ -1,19 +1,13 @@
 package gdb
 
 import (
+	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"fmt"
 	"strings"
 
 	"paddock/abi"
-)
-
-// ELF constants for finding the dynamic loader's list of loaded objects.
-const (
-	ptDynamic = 2
-	ptPhdr    = 6
-	dtNull    = 0
-	dtDebug   = 21
 )
 
 // librariesSVR4 describes the shared objects the dynamic loader has
@@ -45,16 +39,16 @@ func librariesSVR4(t Task) string {
 	var bias, dynamic uint64
 	var hasPhdr bool
 	for i := uint64(0); i < phnum && i < 256; i++ {
-		var ph [56]byte
-		if t.CopyIn(phdr+56*i, ph[:]) != nil {
+		var b [56]byte // sizeof(Elf64_Phdr)
+		var ph elf.Prog64
+		if t.CopyIn(phdr+uint64(len(b))*i, b[:]) != nil || binary.Read(bytes.NewReader(b[:]), binary.LittleEndian, &ph) != nil {
 			return empty
 		}
-		typ, vaddr := binary.LittleEndian.Uint32(ph[0:]), binary.LittleEndian.Uint64(ph[16:])
-		switch typ {
-		case ptPhdr:
-			bias, hasPhdr = phdr-vaddr, true
-		case ptDynamic:
-			dynamic = vaddr
+		switch elf.ProgType(ph.Type) {
+		case elf.PT_PHDR:
+			bias, hasPhdr = phdr-ph.Vaddr, true
+		case elf.PT_DYNAMIC:
+			dynamic = ph.Vaddr
 		}
 	}
 	if dynamic == 0 || !hasPhdr {
@@ -64,10 +58,10 @@ func librariesSVR4(t Task) string {
 	var rdebug uint64
 	for i := uint64(0); i < 4096; i++ {
 		tag, ok := u64(dynamic + 16*i)
-		if !ok || tag == dtNull {
+		if !ok || elf.DynTag(tag) == elf.DT_NULL {
 			break
 		}
-		if tag == dtDebug {
+		if elf.DynTag(tag) == elf.DT_DEBUG {
 			rdebug, _ = u64(dynamic + 16*i + 8)
 		}
 	}

@@ -494,14 +494,8 @@ func rlimit(inf string) func(c *call, v uint64) string {
 // utsname prints struct utsname abbreviated.
 func utsname(c *call, v uint64) string {
 	return c.decodeAt(v, abi.SizeofUtsname, func(b []byte) string {
-		field := func(i int) string {
-			f := b[65*i : 65*i+65]
-			if n := strings.IndexByte(string(f), 0); n >= 0 {
-				f = f[:n]
-			}
-			return quote(f, false)
-		}
-		return "{sysname=" + field(0) + ", nodename=" + field(1) + ", ...}"
+		u := abi.DecodeUtsname(b)
+		return "{sysname=" + quote([]byte(u.Sysname), false) + ", nodename=" + quote([]byte(u.Nodename), false) + ", ...}"
 	})
 }
 
@@ -537,20 +531,19 @@ var saFlags = []flagName{
 func pollfds(c *call, v uint64, n uint64, revents bool) string {
 	var parts []string
 	for i := uint64(0); i < min(n, 1024); i++ {
-		b, ok := c.read(v+8*i, 8)
+		b, ok := c.read(v+abi.SizeofPollFD*i, abi.SizeofPollFD)
 		if !ok {
 			return ptr(v)
 		}
-		fd := binary.LittleEndian.Uint32(b)
-		ev := binary.LittleEndian.Uint16(b[4:])
-		rev := binary.LittleEndian.Uint16(b[6:])
+		p := abi.DecodePollFD(b)
+		fd := c.fd(uint64(uint32(p.FD)))
 		if revents {
-			if rev != 0 {
-				parts = append(parts, "{fd="+c.fd(uint64(fd))+", revents="+flags(uint64(rev), pollEvents)+"}")
+			if p.Revents != 0 {
+				parts = append(parts, "{fd="+fd+", revents="+flags(uint64(p.Revents), pollEvents)+"}")
 			}
 			continue
 		}
-		parts = append(parts, "{fd="+c.fd(uint64(fd))+", events="+flags(uint64(ev), pollEvents)+"}")
+		parts = append(parts, "{fd="+fd+", events="+flags(uint64(p.Events), pollEvents)+"}")
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }

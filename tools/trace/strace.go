@@ -63,7 +63,6 @@ type pending struct {
 	slept    time.Duration // the task's sleep when the call began
 	entry    []string      // arguments printed at entry
 	resumeAt int           // index of the first argument printed at exit
-	cut      bool          // its line was ended with <unfinished ...>
 }
 
 // tally returns nr's row of -c's table.
@@ -227,7 +226,6 @@ func (s *Strace) endOpen() {
 		return
 	}
 	io.WriteString(s.w, " <unfinished ...>\n")
-	s.open.cut = true
 	s.open = nil
 }
 

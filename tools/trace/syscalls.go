@@ -217,12 +217,11 @@ var (
 			if v == 0 || (c.failed() && c.args[1] == abi.TIOCGWINSZ) {
 				return ptr(v)
 			}
-			b, ok := c.read(v, 8)
-			if !ok {
-				return ptr(v)
-			}
-			u := func(o int) string { return strconv.Itoa(int(uint16(b[o]) | uint16(b[o+1])<<8)) }
-			return "{ws_row=" + u(0) + ", ws_col=" + u(2) + ", ws_xpixel=" + u(4) + ", ws_ypixel=" + u(6) + "}"
+			return c.decodeAt(v, abi.SizeofWinsize, func(b []byte) string {
+				w := abi.DecodeWinsize(b)
+				u := func(x uint16) string { return strconv.Itoa(int(x)) }
+				return "{ws_row=" + u(w.Row) + ", ws_col=" + u(w.Col) + ", ws_xpixel=" + u(w.Xpixel) + ", ws_ypixel=" + u(w.Ypixel) + "}"
+			})
 		case abi.TCGETS:
 			if v == 0 || c.failed() {
 				return ptr(v)
