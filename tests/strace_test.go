@@ -17,7 +17,7 @@ import (
 // interrupts a sleep, and a killed child's last calls race its killer;
 // nor pipes2, whose readers and writers race, nor tmpfile, whose names
 // are random.
-var straceGuests = []string{"hello", "open", "rw", "rwv", "dup", "fcntl", "pipes", "links", "rename", "dirs", "signals", "truncate", "perm", "stat", "fds", "fifo", "getdents", "paths"}
+var straceGuests = []string{"hello", "open", "rw", "rwv", "dup", "fcntl", "pipes", "links", "rename", "dirs", "signals", "truncate", "perm", "stat", "fds", "fifo", "getdents", "paths", "jobstop"}
 
 // straceExact are the calls whose whole decoded line must match, where it
 // names no address: their arguments and results do not depend on where

@@ -108,6 +108,8 @@ func TestEveryCallDecodes(t *testing.T) {
 	}
 }
 
+// TestLines checks decoded lines against strace 6.1's (the ioctl line is
+// strace's own, on a pseudo-terminal as tty.c opens it).
 func TestLines(t *testing.T) {
 	task := newFake(7)
 	path := task.put(0x1100, []byte("/etc/passwd\x00"))
@@ -115,6 +117,10 @@ func TestLines(t *testing.T) {
 	st := make([]byte, abi.SizeofStat)
 	(&abi.Stat{Mode: abi.S_IFREG | 0o644, Size: 42}).Encode(st)
 	stAddr := task.put(0x1400, st)
+	tb := make([]byte, abi.SizeofTermios)
+	(&abi.Termios{Iflag: abi.ICRNL | abi.IXON, Oflag: abi.OPOST | abi.ONLCR, Cflag: abi.B38400 | abi.CS8 | abi.CREAD,
+		Lflag: abi.ISIG | abi.ICANON | abi.ECHO | abi.ECHOE | abi.ECHOK | abi.IEXTEN | abi.ECHOCTL | abi.ECHOKE}).Encode(tb)
+	tAddr := task.put(0x1600, tb)
 	var out bytes.Buffer
 	s := New(&out, Options{FDPaths: true, StringLimit: 16})
 	call := func(nr abi.Sysno, ret uint64, errno abi.Errno, args ...uint64) {
@@ -132,6 +138,7 @@ func TestLines(t *testing.T) {
 	call(abi.SYS_UMASK, 0o22, 0, 0o77)
 	call(abi.SYS_FCNTL, abi.O_RDWR|abi.O_LARGEFILE, 0, 3, abi.F_GETFL)
 	call(abi.SYS_NANOSLEEP, 0, abi.ERESTART_RESTARTBLOCK, 0, 0)
+	call(abi.SYS_IOCTL, 0, 0, 4, abi.TCGETS, tAddr)
 	want := `openat(AT_FDCWD, "/etc/passwd", O_RDONLY|O_CLOEXEC) = 3</etc/passwd>
 openat(AT_FDCWD, "/etc/passwd", O_WRONLY|O_CREAT|O_TRUNC, 0644) = -1 ENOENT (No such file or directory)
 read(3</etc/passwd>, "root:x:0:0:root:"..., 4096) = 41
@@ -140,6 +147,7 @@ mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0
 umask(077)                              = 022
 fcntl(3</etc/passwd>, F_GETFL)          = 0x8002 (flags O_RDWR|O_LARGEFILE)
 nanosleep(NULL, NULL)                   = ? ERESTART_RESTARTBLOCK (Interrupted by signal)
+ioctl(4, TCGETS, {c_iflag=ICRNL|IXON, c_oflag=NL0|CR0|TAB0|BS0|VT0|FF0|OPOST|ONLCR, c_cflag=B38400|CS8|CREAD, c_lflag=ISIG|ICANON|ECHO|ECHOE|ECHOK|IEXTEN|ECHOCTL|ECHOKE, ...}) = 0
 `
 	if out.String() != want {
 		t.Errorf("trace:\n%s\nwant:\n%s", out.String(), want)
