@@ -74,8 +74,13 @@ func (k *Kernel) Start(s StartSpec) error {
 	p.SetCreds(res.creds)
 	t.installRegs(res)
 	if tr := k.cfg.Tracer; tr != nil {
-		// envp follows argc and argv's pointers and NULL on the stack.
-		tr.Started(t, s.Path, s.Argv, len(s.Envp), res.sp+8*uint64(len(s.Argv)+2))
+		// The execve that started the program, which paddock performed
+		// itself, as a tracer would have seen it: its arguments are on
+		// the new stack (the file name as AT_EXECFN; argv after argc,
+		// envp after argv's NULL).
+		args := [6]uint64{auxvValue(res.mm.auxv, abi.AT_EXECFN), res.sp + 8, res.sp + 8*uint64(len(s.Argv)+2)}
+		tr.SyscallEnter(t, abi.SYS_EXECVE, args)
+		tr.SyscallExit(t, abi.SYS_EXECVE, args, 0, 0)
 	}
 	t.start()
 	return nil

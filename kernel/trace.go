@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"encoding/binary"
 	"io"
 	"strings"
 	"time"
@@ -39,10 +40,6 @@ type Tracer interface {
 	// Signal runs when a signal is delivered to the task (a handler runs,
 	// or the default action is taken).
 	Signal(t TracedTask, info abi.Siginfo)
-	// Started reports the execve that started the first process, which
-	// paddock performs itself: the program, its arguments, and how many
-	// environment variables sit at envp.
-	Started(t TracedTask, path string, argv []string, envc int, envp uint64)
 	// Stopped runs when the task parks in a group stop (job control).
 	Stopped(t TracedTask, sig abi.Signal)
 	// Exit runs when the task ends, with its wait status: an exit code, or
@@ -195,4 +192,14 @@ func (t *Task) traceIgnored() {
 	for _, info := range sigs {
 		tr.Signal(t, info)
 	}
+}
+
+// auxvValue returns the value of key in an auxiliary vector, or 0.
+func auxvValue(auxv []byte, key uint64) uint64 {
+	for i := 0; i+16 <= len(auxv); i += 16 {
+		if binary.LittleEndian.Uint64(auxv[i:]) == key {
+			return binary.LittleEndian.Uint64(auxv[i+8:])
+		}
+	}
+	return 0
 }

@@ -92,15 +92,6 @@ func (c *call) str(addr uint64, limit int) string {
 	return quote(s, false)
 }
 
-// quoteCut quotes b cut at limit bytes, with "..." after the quote when
-// it was cut, as strace's -s does.
-func quoteCut(b []byte, limit int) string {
-	if len(b) > limit {
-		return quote(b[:limit], false) + "..."
-	}
-	return quote(b, false)
-}
-
 // buf prints n bytes at addr as a string, cut at -s.
 func (c *call) buf(addr uint64, n uint64, hex bool) string {
 	if addr == 0 {

@@ -144,7 +144,10 @@ func (s *Strace) SyscallEnter(t Task, nr abi.Sysno, args [6]uint64) {
 		}
 	}
 	s.endOpen()
-	s.explain(p.tid, nr)
+	if s.opts.Explain && !s.explained[nr] {
+		s.explained[nr] = true
+		fmt.Fprintf(s.w, "%s# %s: %s\n", s.prefix(p.tid), p.name, Explain(nr))
+	}
 	line := s.prefix(p.tid) + p.name + "(" + strings.Join(p.entry, ", ")
 	if p.resumeAt < len(sp.args) && len(p.entry) > 0 {
 		line += ", "
@@ -198,14 +201,6 @@ func (s *Strace) SyscallExit(t Task, nr abi.Sysno, args [6]uint64, ret uint64, e
 	}
 	io.WriteString(s.w, line+"\n")
 	s.open = nil
-}
-
-// explain writes --strace-explain's note on nr, the first time nr appears.
-func (s *Strace) explain(tid int32, nr abi.Sysno) {
-	if s.opts.Explain && !s.explained[nr] {
-		s.explained[nr] = true
-		fmt.Fprintf(s.w, "%s# %s: %s\n", s.prefix(tid), nr.Name(), Explain(nr))
-	}
 }
 
 // resume continues p's line: it is still open, or it was cut and starts
@@ -303,35 +298,6 @@ func (s *Strace) Signal(t Task, info abi.Siginfo) {
 	}
 	s.endOpen()
 	fmt.Fprintf(s.w, "%s--- %s %s ---\n", s.prefix(t.TID()), info.Signo, siginfo(info))
-}
-
-// Started implements kernel.Tracer: strace's first line, the execve that
-// started the program.
-func (s *Strace) Started(t Task, path string, argv []string, envc int, envp uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.traced(t) || !s.opts.Filter.call(abi.SYS_EXECVE) {
-		return
-	}
-	args := []string{quote([]byte(path), false)}
-	var list []string
-	for _, a := range argv {
-		list = append(list, quoteCut([]byte(a), s.opts.StringLimit))
-	}
-	args = append(args, "["+strings.Join(list, ", ")+"]", ptr(envp)+vars(envc))
-	s.tally(abi.SYS_EXECVE).calls++
-	if s.opts.JSON {
-		s.enc.Encode(jsonCall{TS: now(), PID: t.TGID(), TID: t.TID(), Nr: int(abi.SYS_EXECVE), Name: "execve", Args: args})
-		return
-	}
-	if !s.text() {
-		return
-	}
-	s.endOpen()
-	s.explain(t.TID(), abi.SYS_EXECVE)
-	line := s.prefix(t.TID()) + "execve(" + strings.Join(args, ", ") + ")"
-	s.col = len(line)
-	io.WriteString(s.w, line+s.pad()+"= 0\n")
 }
 
 // Stopped implements kernel.Tracer: strace's line for a group stop.

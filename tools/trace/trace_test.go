@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -162,7 +163,18 @@ func TestUnfinished(t *testing.T) {
 	b.put(0x1100, []byte("data"))
 	var out bytes.Buffer
 	s := New(&out, Options{Follow: true, PIDColumn: true})
-	s.Started(a, "/bin/prog", []string{"prog", "a long argument, longer than thirty-two bytes"}, 1, 0x7ff0)
+	ptrs := func(v ...uint64) []byte {
+		b := make([]byte, 8*len(v))
+		for i, x := range v {
+			binary.LittleEndian.PutUint64(b[8*i:], x)
+		}
+		return b
+	}
+	exe := [6]uint64{a.put(0x1200, []byte("/bin/prog\x00")),
+		a.put(0x1300, ptrs(a.put(0x1210, []byte("prog\x00")), a.put(0x1220, []byte("a long argument, longer than thirty-two bytes\x00")), 0)),
+		a.put(0x1340, ptrs(a.put(0x1260, []byte("X=1\x00")), 0))}
+	s.SyscallEnter(a, abi.SYS_EXECVE, exe)
+	s.SyscallExit(a, abi.SYS_EXECVE, exe, 0, 0)
 	args := [6]uint64{0, buf, 4}
 	s.SyscallEnter(a, abi.SYS_READ, args)
 	s.SyscallEnter(b, abi.SYS_GETPID, [6]uint64{})
@@ -176,7 +188,7 @@ func TestUnfinished(t *testing.T) {
 	s.Signal(a, info)
 	s.Stopped(a, abi.SIGTTIN)
 	s.Exit(a, false, 0, abi.SIGKILL, false)
-	want := `1     execve("/bin/prog", ["prog", "a long argument, longer than thi"...], 0x7ff0 /* 1 var */) = 0
+	want := `1     execve("/bin/prog", ["prog", "a long argument, longer than thi"...], 0x1340 /* 1 var */) = 0
 1     read(0,  <unfinished ...>
 2     getpid()                          = 2
 1     <... read resumed>"data", 4)      = 4
