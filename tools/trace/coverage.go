@@ -43,11 +43,7 @@ func (c *Coverage) Steps(CodeTask, []cpu.Step) {}
 func (c *Coverage) Blocks(t CodeTask, blocks []cpu.Block) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	seen := c.seen[t.AddressSpace()]
-	if seen == nil {
-		seen = map[uint64]bool{}
-		c.seen[t.AddressSpace()] = seen
-	}
+	seen := inSpace(c.seen, t)
 	for _, b := range blocks {
 		if seen[b.Addr] {
 			continue

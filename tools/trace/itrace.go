@@ -106,11 +106,7 @@ func (it *Itrace) Blocks(t CodeTask, blocks []cpu.Block) {
 	if it.done || !it.wanted(t) {
 		return
 	}
-	cache := it.blocks[t.AddressSpace()]
-	if cache == nil {
-		cache = map[uint64]*decoded{}
-		it.blocks[t.AddressSpace()] = cache
-	}
+	cache := inSpace(it.blocks, t)
 	prefix := it.pidPrefix(t.TID())
 	for _, b := range blocks {
 		d := cache[b.Addr]
@@ -163,11 +159,7 @@ func (it *Itrace) Steps(t CodeTask, steps []cpu.Step) {
 	if it.done || !it.wanted(t) {
 		return
 	}
-	cache := it.insns[t.AddressSpace()]
-	if cache == nil {
-		cache = map[uint64]*insn{}
-		it.insns[t.AddressSpace()] = cache
-	}
+	cache := inSpace(it.insns, t)
 	tid := t.TID()
 	prefix := it.pidPrefix(tid)
 	for i := range steps {

@@ -45,11 +45,7 @@ func (p *Profile) Steps(CodeTask, []cpu.Step) {}
 func (p *Profile) Blocks(t CodeTask, blocks []cpu.Block) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	m := p.blocks[t.AddressSpace()]
-	if m == nil {
-		m = map[uint64]*blockCount{}
-		p.blocks[t.AddressSpace()] = m
-	}
+	m := inSpace(p.blocks, t)
 	for _, b := range blocks {
 		c := m[b.Addr]
 		if c == nil {

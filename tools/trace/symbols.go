@@ -186,6 +186,18 @@ func readELF(t CodeTask, p string) *elfFile {
 	return e
 }
 
+// inSpace returns the part of a per-address-space table that belongs to
+// t's address space, made empty on first use.
+func inSpace[V any](m map[uint64]map[uint64]V, t CodeTask) map[uint64]V {
+	id := t.AddressSpace()
+	v := m[id]
+	if v == nil {
+		v = map[uint64]V{}
+		m[id] = v
+	}
+	return v
+}
+
 // symbol returns the function holding addr in m, and addr's offset in it.
 func (m *module) symbol(addr uint64) (*symbol, uint64) {
 	a := addr - m.bias
