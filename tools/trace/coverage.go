@@ -15,6 +15,7 @@ import (
 // writes them in DynamoRIO's drcov format (version 2), which Lighthouse,
 // bncov and dragondance read. It implements kernel.CodeTracer.
 type Coverage struct {
+	blocksOnly
 	mu   sync.Mutex
 	z    *symbolizer
 	seen map[uint64]map[uint64]bool // address space -> block address
@@ -32,12 +33,6 @@ type covBlock struct {
 func NewCoverage() *Coverage {
 	return &Coverage{z: newSymbolizer(), seen: map[uint64]map[uint64]bool{}, bbs: map[covBlock]bool{}}
 }
-
-// WantSteps implements kernel.CodeTracer.
-func (c *Coverage) WantSteps() bool { return false }
-
-// Steps implements kernel.CodeTracer.
-func (c *Coverage) Steps(CodeTask, []cpu.Step) {}
 
 // Blocks implements kernel.CodeTracer.
 func (c *Coverage) Blocks(t CodeTask, blocks []cpu.Block) {

@@ -17,6 +17,7 @@ import (
 // counts each time it runs, weighed by its instructions. It implements
 // kernel.CodeTracer.
 type Profile struct {
+	blocksOnly
 	mu     sync.Mutex
 	z      *symbolizer
 	blocks map[uint64]map[uint64]*blockCount // address space -> block address
@@ -34,12 +35,6 @@ type blockCount struct {
 func NewProfile() *Profile {
 	return &Profile{z: newSymbolizer(), blocks: map[uint64]map[uint64]*blockCount{}}
 }
-
-// WantSteps implements kernel.CodeTracer.
-func (p *Profile) WantSteps() bool { return false }
-
-// Steps implements kernel.CodeTracer.
-func (p *Profile) Steps(CodeTask, []cpu.Step) {}
 
 // Blocks implements kernel.CodeTracer.
 func (p *Profile) Blocks(t CodeTask, blocks []cpu.Block) {

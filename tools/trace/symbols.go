@@ -241,6 +241,13 @@ type CodeTracer interface {
 	WantSteps() bool
 }
 
+// blocksOnly is the part of a CodeTracer that needs only blocks: it asks
+// for no instruction steps.
+type blocksOnly struct{}
+
+func (blocksOnly) WantSteps() bool            { return false }
+func (blocksOnly) Steps(CodeTask, []cpu.Step) {}
+
 // Tee hands every event to several code tracers.
 type Tee []CodeTracer
 
