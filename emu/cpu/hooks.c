@@ -83,7 +83,7 @@ static void pd_block_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *use
 	b->addr = addr;
 	b->size = size;
 	if (st->nblocks == PD_TRACE_BUF)
-		goBlocks(st->handle);
+		goTraceFull(st->handle);
 }
 
 uc_err pd_trace_blocks(uc_engine *uc, pd_state *st, uc_hook *h)
@@ -118,7 +118,7 @@ static void pd_step_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *user
 	}
 	uc_reg_read_batch(uc, (int *)step_regs, ptrs, PD_STEP_REGS);
 	if (st->nsteps == PD_TRACE_BUF)
-		goSteps(st->handle);
+		goTraceFull(st->handle);
 }
 
 uc_err pd_trace_steps(uc_engine *uc, pd_state *st, uc_hook *h)

@@ -86,9 +86,9 @@ int64_t pd_run_cpu(pd_state *st);
 // pd_unwatch removes the hook.
 uc_err pd_watch_writes(uc_engine *uc, pd_state *st, uc_hook *h);
 uc_err pd_unwatch(uc_engine *uc, uc_hook h);
-// pd_trace_blocks records every executed block in st->blocks, calling
-// goBlocks when the buffer fills; pd_trace_steps records every
-// instruction with the registers before it in st->steps (goSteps).
+// pd_trace_blocks records every executed block in st->blocks;
+// pd_trace_steps records every instruction with the registers before it
+// in st->steps. A full buffer goes to goTraceFull.
 uc_err pd_trace_blocks(uc_engine *uc, pd_state *st, uc_hook *h);
 uc_err pd_trace_steps(uc_engine *uc, pd_state *st, uc_hook *h);
 // pd_debug stops the engine (PD_EXIT_DEBUG) before an instruction at a

@@ -106,12 +106,7 @@ func (e *Engine) untrace() {
 	e.trace = tracing{}
 }
 
-//export goBlocks
-func goBlocks(h C.uintptr_t) {
-	cgo.Handle(h).Value().(*Engine).flushTrace()
-}
-
-//export goSteps
-func goSteps(h C.uintptr_t) {
+//export goTraceFull
+func goTraceFull(h C.uintptr_t) {
 	cgo.Handle(h).Value().(*Engine).flushTrace()
 }
