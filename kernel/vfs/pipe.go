@@ -249,6 +249,14 @@ func (p *Pipe) readiness(read, write bool, wSeen int) uint32 {
 // open adds a reader and/or writer.
 func (p *Pipe) open(read, write bool) {
 	p.mu.Lock()
+	p.openLocked(read, write)
+	p.mu.Unlock()
+	p.q.Notify(abi.POLLIN | abi.POLLOUT | abi.POLLHUP | abi.POLLERR)
+}
+
+// openLocked counts a reader and/or writer; the caller notifies the queue
+// once it has let go of the lock.
+func (p *Pipe) openLocked(read, write bool) {
 	if read {
 		p.readers++
 		p.rOpens++
@@ -257,8 +265,6 @@ func (p *Pipe) open(read, write bool) {
 		p.writers++
 		p.wOpens++
 	}
-	p.mu.Unlock()
-	p.q.Notify(abi.POLLIN | abi.POLLOUT | abi.POLLHUP | abi.POLLERR)
 }
 
 func (p *Pipe) close(read, write bool) {
@@ -277,9 +283,9 @@ func (p *Pipe) close(read, write bool) {
 type pipeEnd struct {
 	p           *Pipe
 	read, write bool
-	// wSeen is the pipe's count of writer opens when this reader opened
-	// (f_version in Linux): a FIFO reader that has never had a writer does
-	// not see POLLHUP.
+	// wSeen is the pipe's count of writer opens when a non-blocking
+	// reader opened a FIFO that had no writer (f_version in Linux): until
+	// a writer comes and goes, that reader does not see POLLHUP.
 	wSeen     int
 	onRelease func()
 }
@@ -387,57 +393,62 @@ func itoa(n uint64) string {
 // waits for a writer and a writer for a reader unless O_NONBLOCK (a
 // non-blocking writer without readers gets ENXIO); O_RDWR never waits.
 func (v *VFS) openFIFO(ctx Context, inode Inode, flags uint32) (FileOps, error) {
-	var p *Pipe
-	drop := func() {}
-	pi, anon := inode.(*pipeInode)
-	if anon {
-		// An anonymous pipe reached through /proc/PID/fd: its own pipe,
-		// and no waiting for the other end (fifo_open's is_pipe).
-		p = pi.pipe
-	} else {
-		a := inode.Attr()
-		key := inodeKey{a.Dev, a.Ino}
-		v.mu.Lock()
-		var ok bool
-		if p, ok = v.fifos[key]; !ok {
-			p = NewPipe()
-			v.fifos[key] = p
-		}
-		v.mu.Unlock()
-		drop = func() { v.dropFIFO(key, p) }
-	}
 	acc := flags & abi.O_ACCMODE
 	read := acc == abi.O_RDONLY || acc == abi.O_RDWR
 	write := acc == abi.O_WRONLY || acc == abi.O_RDWR
 	nonblock := flags&abi.O_NONBLOCK != 0
-	if write && !read && nonblock && !anon {
-		p.mu.Lock()
-		noReaders := p.readers == 0
-		p.mu.Unlock()
-		if noReaders {
-			drop()
-			return nil, abi.ENXIO
-		}
+	if pi, ok := inode.(*pipeInode); ok {
+		// An anonymous pipe reached through /proc/PID/fd: its own pipe,
+		// and no waiting for the other end (fifo_open's is_pipe).
+		pi.pipe.open(read, write)
+		return &pipeEnd{p: pi.pipe, read: read, write: write}, nil
+	}
+	a := inode.Attr()
+	key := inodeKey{a.Dev, a.Ino}
+	// The pipe is found and this end counted in it under the VFS lock,
+	// so that the last close of another end cannot drop the pipe from
+	// the table in between (fifo_open finds inode->i_pipe under
+	// i_lock); the partner's open counts are read under the pipe's lock
+	// together with this end's own open, so that a partner that opens
+	// and closes again before this end sleeps is still seen
+	// (wait_for_partner compares against the count it started from).
+	v.mu.Lock()
+	p, ok := v.fifos[key]
+	if !ok {
+		p = NewPipe()
+		v.fifos[key] = p
 	}
 	p.mu.Lock()
-	wSeen := p.wOpens
-	if Trying(ctx) && !nonblock && !anon && (read && !write && p.writers == 0 || write && !read && p.readers == 0) {
+	mustWait := !nonblock && !(read && write) && (read && p.writers == 0 || write && p.readers == 0)
+	switch {
+	case write && !read && nonblock && p.readers == 0:
+		p.mu.Unlock()
+		v.mu.Unlock()
+		v.dropFIFO(key, p)
+		return nil, abi.ENXIO
+	case mustWait && Trying(ctx):
 		// It would wait for the other end: the open happens when the
 		// call can sleep.
 		p.mu.Unlock()
+		v.mu.Unlock()
 		return nil, ErrMustBlock
 	}
+	end := &pipeEnd{p: p, read: read, write: write, onRelease: func() { v.dropFIFO(key, p) }}
+	if read && !write && nonblock && p.writers == 0 {
+		// POLLHUP waits for a writer to come and go (fifo_open's
+		// f_version for a non-blocking reader that found none).
+		end.wSeen = p.wOpens
+	}
+	p.openLocked(read, write)
+	startR, startW := p.rOpens, p.wOpens
 	p.mu.Unlock()
-	p.open(read, write)
-	end := &pipeEnd{p: p, read: read, write: write, wSeen: wSeen, onRelease: drop}
-	if read && write || nonblock || anon {
+	v.mu.Unlock()
+	p.q.Notify(abi.POLLIN | abi.POLLOUT | abi.POLLHUP | abi.POLLERR)
+	if !mustWait {
 		return end, nil
 	}
-	// Wait for the other side: a reader for a writer, a writer for a
-	// reader; an open that happened since we started counts.
 	w := NewWaiter()
 	p.mu.Lock()
-	startR, startW := p.rOpens, p.wOpens
 	for {
 		if read && (p.writers > 0 || p.wOpens != startW) || write && (p.readers > 0 || p.rOpens != startR) {
 			p.mu.Unlock()

@@ -1,6 +1,15 @@
 /* fifo: named pipes: opening rules without blocking, reading and writing,
  * end of file. */
 #include "guest.h"
+#include <poll.h>
+
+/* revents of a poll of fd that does not wait. */
+static int polled(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	poll(&p, 1, 0);
+	return p.revents;
+}
 
 int main(void)
 {
@@ -26,6 +35,20 @@ int main(void)
 	/* The next open starts empty. */
 	rw = open("f", O_RDWR | O_NONBLOCK);
 	CHECK(read(rw, buf, 1));
+	close(rw);
+
+	/* POLLHUP: a non-blocking reader that found no writer waits for one
+	 * to come and go; a reader that found one sees its close. */
+	int r1 = CHECK(open("f", O_RDONLY | O_NONBLOCK));
+	say("no writer yet: revents %#x\n", polled(r1));
+	w = CHECK(open("f", O_WRONLY | O_NONBLOCK));
+	int r2 = CHECK(open("f", O_RDONLY));
+	say("writer open: revents %#x %#x\n", polled(r1), polled(r2));
+	close(w);
+	say("writer gone: revents %#x %#x\n", polled(r1), polled(r2));
+	close(r1);
+	close(r2);
+	rw = open("f", O_RDWR | O_NONBLOCK);
 	struct stat st;
 	fstat(rw, &st);
 	say("fstat: fifo %d size %ld\n", S_ISFIFO(st.st_mode), (long)st.st_size);
