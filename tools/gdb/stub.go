@@ -152,6 +152,10 @@ func (s *Stub) Serve() error {
 	go s.read(bufio.NewReader(conn), packets)
 	var cur *stop
 	waiting := false // gdb waits for a stop reply
+	// held are packets that came while the process ran: gdb's first
+	// requests can come before the process has reached its first
+	// instruction, and are answered once it has stopped there.
+	var held []string
 	for {
 		if cur == nil {
 			select {
@@ -171,21 +175,28 @@ func (s *Stub) Serve() error {
 				s.release()
 				return nil
 			case p, ok := <-packets:
-				if !ok {
+				switch {
+				case !ok:
 					s.release()
 					return nil
-				}
-				if p == "\x03" && s.Interrupt != nil {
+				case p == "\x03" && s.Interrupt != nil:
 					s.Interrupt()
+				case p != "\x03":
+					held = append(held, p)
 				}
 			}
 			continue
 		}
-		p, ok := <-packets
-		if !ok {
-			s.release()
-			cur.resume <- cur.sig
-			return nil
+		var p string
+		if len(held) > 0 {
+			p, held = held[0], held[1:]
+		} else {
+			var ok bool
+			if p, ok = <-packets; !ok {
+				s.release()
+				cur.resume <- cur.sig
+				return nil
+			}
 		}
 		if p == "\x03" {
 			continue
