@@ -114,10 +114,12 @@ int main(int argc, char **argv)
 	say("no CLONE_FILES: fd %s in parent\n", fstat(cfd, &sb) == 0 ? "open" : "closed");
 	unlink("/tmp/procs-cl");
 
-	/* A custom exit signal: only __WCLONE or __WALL waits for it. */
-	p = clone(child_fn, stack + 65536, CLONE_VM | SIGUSR2, &shared);
+	/* A custom exit signal: only __WCLONE or __WALL waits for it. The
+	 * signal is ignored before the child can send it (its default action
+	 * would end us), and the plain waitpid finds no child whether or not
+	 * the child has exited yet. */
 	signal(SIGUSR2, SIG_IGN);
-	msleep(20);
+	p = clone(child_fn, stack + 65536, CLONE_VM | SIGUSR2, &shared);
 	CHECK(waitpid(p, &st, WNOHANG));
 	say("__WCLONE finds it: %d\n", waitpid(p, &st, __WCLONE) == p);
 	signal(SIGUSR2, SIG_DFL);
