@@ -35,7 +35,11 @@ type Task struct {
 	exitNow   bool        // the task is done: leave the run loop
 	execNext  *execResult // a new program to switch to
 	offEngine *pendingSyscall
-	trying    bool // a call that may sleep runs in the hook: Block may not
+	// sleepingIn is the syscall the task runs off the engine, since
+	// sleepingSince; guarded by mu, for DumpTasks.
+	sleepingIn    *pendingSyscall
+	sleepingSince time.Time
+	trying        bool // a call that may sleep runs in the hook: Block may not
 	// ownExit is the status of a thread that ended itself with exit(2),
 	// which the tracer reports unless the whole group is exiting.
 	ownExit *WaitStatus
@@ -464,10 +468,12 @@ func (t *Task) serviceOffEngine() {
 	start := time.Now()
 	t.mu.Lock()
 	blockedBefore := t.blocked
+	t.sleepingIn, t.sleepingSince = p, start
 	t.mu.Unlock()
 	p.ret, p.err = t.invoke(p.nr, entry, p.args, true)
 	t.mu.Lock()
 	t.sys += time.Since(start) - (t.blocked - blockedBefore)
+	t.sleepingIn = nil
 	t.mu.Unlock()
 	t.mm.acquire(t)
 	t.regsSet = false

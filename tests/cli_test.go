@@ -1,11 +1,14 @@
 package tests
 
 import (
+	"bufio"
 	"encoding/binary"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -74,5 +77,38 @@ func TestCLI(t *testing.T) {
 				t.Errorf("error is not one line: %q", r.stderr)
 			}
 		})
+	}
+}
+
+// TestQuitDump sends paddock SIGQUIT while its guest sleeps: paddock
+// prints a line for each guest task and ends with the guest's status
+// for SIGQUIT.
+func TestQuitDump(t *testing.T) {
+	bin := built(t, "paddock")
+	cmd := exec.Command(bin, "run", "--root", busyboxRoot(t), "--", "/bin/busybox", "sh", "-c", "echo ready; exec sleep 100")
+	cmd.Env = []string{}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	// Once the guest has written, paddock listens for SIGQUIT.
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != "ready\n" {
+		t.Fatalf("guest said %q (%v); stderr: %s", line, err, stderr.String())
+	}
+	cmd.Process.Signal(syscall.SIGQUIT)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 131 {
+		t.Errorf("paddock ended with %v, want exit status 131", err)
+	}
+	if !strings.Contains(stderr.String(), "paddock: guest tasks (1):\n  pid 1 tid 1 ppid 0 (") {
+		t.Errorf("no task dump in stderr:\n%s", stderr.String())
 	}
 }

@@ -66,6 +66,12 @@ func run(t testing.TB, cmd *exec.Cmd, stdin string) result {
 	defer cancel()
 	c := exec.CommandContext(ctx, cmd.Path, cmd.Args[1:]...)
 	c.Dir, c.Env, c.SysProcAttr = cmd.Dir, cmd.Env, cmd.SysProcAttr
+	if cmd.Path == filepath.Join(repo(t), "build", "paddock") {
+		// paddock answers SIGQUIT with what each guest task is doing,
+		// then ends: the failure says what hung.
+		c.Cancel = func() error { return c.Process.Signal(syscall.SIGQUIT) }
+		c.WaitDelay = 10 * time.Second
+	}
 	var out, errb bytes.Buffer
 	c.Stdout, c.Stderr = &out, &errb
 	c.Stdin = strings.NewReader(stdin)

@@ -43,7 +43,8 @@ The root file system (--root) is one of:
 COMMAND is looked up in the guest's PATH unless it contains a slash.
 paddock exits with the command's exit status, or 128+N if signal N
 killed it; 125 means paddock itself failed, 126 that the command could
-not be run, 127 that it was not found.
+not be run, 127 that it was not found. Sent SIGQUIT (kill -QUIT),
+paddock prints what each guest task is doing and ends the guest (131).
 
 paddock strace traces the command as strace does, from paddock's own
 kernel: it takes strace's -f -e -s -o -t -tt -ttt -T -c -C -y, and the
@@ -351,6 +352,7 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 		fmt.Fprintf(stderr, "paddock: %s: %v\n", cmd[0], err)
 		return exitCannotRun
 	}
+	defer dumpOnQuit(k, stderr)()
 	if stub != nil {
 		stub.Interrupt = func() {
 			if p := k.InitProcess(); p != nil {
