@@ -23,7 +23,7 @@ UNICORN_VERSION := $(shell awk '$$1 == "$(UNICORN_MOD)" {print $$2}' go.mod)
 UNICORN_ID := $(shell (echo $(UNICORN_VERSION); cat $(UNICORN_PATCHES)) | sha256sum | cut -c1-16)
 export CGO_CFLAGS := -O2 -g -DPADDOCK_UNICORN_ID=$(UNICORN_ID)
 
-.PHONY: all deps unicorn paddock guests test demo bench vet clean FORCE
+.PHONY: all deps unicorn paddock guests test flaky demo bench vet clean FORCE
 
 all: paddock
 
@@ -114,6 +114,15 @@ $(DEB_ROOT): scripts/mkdebroot.sh
 
 test: deps $(PADDOCK) guests vet $(DEB_ROOT)
 	$(GO) test $(GOFLAGS_BUILD) -count=1 -timeout 25m ./...
+
+# Runs the tests N times with a busy loop beside them and counts each
+# test's failures: RUN=REGEXP picks tests, PKGS packages.
+N    ?= 5
+RUN  ?=
+PKGS ?= ./...
+
+flaky: deps $(PADDOCK) guests vet $(DEB_ROOT)
+	$(GO) run ./scripts/flaky -n $(N) -run '$(RUN)' $(PKGS)
 
 # The demo runs a short session in a root built from Debian's busybox-static
 # and a few of the test programs; it needs no network.
