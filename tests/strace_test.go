@@ -107,11 +107,17 @@ var (
 	resumed   = regexp.MustCompile(`^<\.\.\. ([a-z0-9_]+) resumed>(.*)$`)
 	callName  = regexp.MustCompile(`^([a-z0-9_]+)\(`)
 	padding   = regexp.MustCompile(`\) +=`)
+	// interrupted is the result of a call a signal interrupted, which
+	// runs again or fails with EINTR after the signal.
+	interrupted = regexp.MustCompile(`\) = \? ERESTART(SYS|NOINTR|NOHAND|_RESTARTBLOCK) `)
 )
 
 // traceProc is one traced task's events and the SIGCHLD it got, which
 // are counted apart: when a child's SIGCHLD arrives, before its parent's
-// wait or after, is a race.
+// wait or after, is a race. So is a call that SIGCHLD interrupted
+// (= ? ERESTARTSYS, before the signal's line), which is left out: under
+// ptrace even an ignored SIGCHLD interrupts a sleep, and the call runs
+// again after it.
 type traceProc struct {
 	events  []traceEvent
 	sigchld int
@@ -155,6 +161,9 @@ func parseTrace(t *testing.T, text string) map[string]*traceProc {
 		switch {
 		case strings.HasPrefix(rest, "--- SIGCHLD "):
 			p.sigchld++
+			if n := len(p.events); n > 0 && interrupted.MatchString(p.events[n-1].line) {
+				p.events = p.events[:n-1]
+			}
 			continue
 		case strings.HasPrefix(rest, "---"):
 			name = "---"
