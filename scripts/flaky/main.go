@@ -31,8 +31,9 @@ type event struct {
 	Output  string
 }
 
-// tally is what the runs said of one test (or, with no test name, of a
-// package whose test binary failed as a whole: a panic, a timeout).
+// tally is what the runs said of one test, or of a package: a package
+// that fails with none of its tests failing died as a whole (a panic, a
+// timeout).
 type tally struct {
 	runs, fails int
 	first       []string // output of the first failing run
@@ -114,9 +115,6 @@ func runOnce(pkgs []string, pattern, timeout, log string, tallies map[string]*ta
 		case "output":
 			output[name] = append(output[name], e.Output)
 		case "pass", "fail":
-			if e.Test == "" && e.Action == "pass" {
-				continue // a package's pass says nothing its tests did not
-			}
 			t := tallies[name]
 			if t == nil {
 				t = &tally{}
@@ -151,7 +149,8 @@ func report(w io.Writer, tallies map[string]*tally, n int) int {
 	for _, name := range names {
 		parent := false
 		for _, other := range names {
-			if strings.HasPrefix(other, name+"/") {
+			// A package fails with its tests, a test with its subtests.
+			if strings.HasPrefix(other, name+"/") || strings.HasPrefix(other, name+" ") {
 				parent = true
 			}
 		}
@@ -166,7 +165,7 @@ func report(w io.Writer, tallies map[string]*tally, n int) int {
 		}
 		return leaves[i] < leaves[j]
 	})
-	fmt.Fprintf(w, "\n%d tests seen in %d runs; %d failed at least once\n", len(tallies), n, len(leaves))
+	fmt.Fprintf(w, "\n%d tests and packages seen in %d runs; %d failed at least once\n", len(tallies), n, len(leaves))
 	for _, name := range leaves {
 		t := tallies[name]
 		fmt.Fprintf(w, "%3d of %-3d %s\n", t.fails, t.runs, name)
