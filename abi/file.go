@@ -45,6 +45,12 @@ const (
 	AT_RECURSIVE        = 0x8000
 )
 
+// close_range flags (include/uapi/linux/close_range.h).
+const (
+	CLOSE_RANGE_UNSHARE = 1 << 1
+	CLOSE_RANGE_CLOEXEC = 1 << 2
+)
+
 // renameat2 flags.
 const (
 	RENAME_NOREPLACE = 1

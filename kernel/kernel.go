@@ -37,10 +37,24 @@ type Syscall struct {
 	// call runs without holding the engine when other tasks share it, so
 	// that they can run meanwhile; it must not touch the engine.
 	Blocks func(Args) bool
+	// Desc says what the arguments and the result are, for the tracer.
+	Desc abi.SyscallDesc
+	// Explain says in plain English what a program asks for with the
+	// call (--strace-explain).
+	Explain string
 }
 
 // SyscallTable maps syscall numbers to handlers.
 type SyscallTable [abi.MaxSysno]Syscall
+
+// Describe returns what the tracer prints a call by: its description and
+// explanation; ok is false for a call the kernel does not implement.
+func (t *SyscallTable) Describe(nr abi.Sysno) (d abi.SyscallDesc, explain string, ok bool) {
+	if nr >= abi.MaxSysno || t[nr].Fn == nil {
+		return abi.SyscallDesc{}, "", false
+	}
+	return t[nr].Desc, t[nr].Explain, true
+}
 
 // Config is what a kernel is booted with.
 type Config struct {

@@ -480,7 +480,7 @@ func newTracer(s *straceOptions, strace bool, stderr *os.File) (*trace.Strace, f
 	if !s.to.set {
 		return nil, func() {}, nil
 	}
-	filter, err := trace.ParseFilter(s.exprs)
+	filter, err := trace.ParseFilter(s.exprs, sys.Table)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -490,6 +490,7 @@ func newTracer(s *straceOptions, strace bool, stderr *os.File) (*trace.Strace, f
 	opts := trace.Options{
 		Follow: s.follow || !strace, StringLimit: s.strlen, Durations: s.durations, FDPaths: s.fdPaths,
 		Summary: s.summary, SummaryToo: s.summaryToo, JSON: s.format == "json", Explain: s.explain, Filter: filter,
+		Syscalls: sys.Table,
 	}
 	switch {
 	case s.ttt:

@@ -58,13 +58,11 @@ func Close(t *kernel.Task, a kernel.Args) (uint64, error) {
 
 // CloseRange implements close_range(2) (flags CLOSE_RANGE_CLOEXEC).
 func CloseRange(t *kernel.Task, a kernel.Args) (uint64, error) {
-	const cloexec = 1 << 2
-	const unshare = 1 << 1
 	first, last, flags := a.Uint(0), a.Uint(1), a.Uint(2)
-	if flags&^(cloexec|unshare) != 0 || first > last {
+	if flags&^(abi.CLOSE_RANGE_CLOEXEC|abi.CLOSE_RANGE_UNSHARE) != 0 || first > last {
 		return 0, abi.EINVAL
 	}
-	t.FDs().CloseRange(first, last, flags&cloexec != 0)
+	t.FDs().CloseRange(first, last, flags&abi.CLOSE_RANGE_CLOEXEC != 0)
 	return 0, nil
 }
 

@@ -203,10 +203,9 @@ func aEnum(names []flagName, unknown string) arg {
 	return in(func(c *call, i int) string { return enum(c.args[i], names, unknown) })
 }
 
-// aBufIn is a buffer the caller fills (write), its length in argument n.
-func aBufIn(n int) arg {
-	return in(func(c *call, i int) string { return c.buf(c.args[i], c.args[n], false) })
-}
+// aBufIn is a buffer the caller fills (write), its length in the next
+// argument.
+var aBufIn = in(func(c *call, i int) string { return c.buf(c.args[i], c.args[i+1], false) })
 
 // aBufOut is a buffer the kernel fills (read): as many bytes as returned.
 func aBufOut(hex bool) arg {
@@ -407,14 +406,22 @@ func iovec(c *call, v uint64, n uint64, data uint64) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
-// aIovIn is writev's array (count in argument n); aIovOut readv's.
-func aIovIn(n int) arg {
-	return inPtr(func(c *call, v uint64) string { return iovec(c, v, c.args[n], ^uint64(0)) })
-}
-
-func aIovOut(n int) arg {
-	return outOr(func(c *call, v uint64) string { return iovec(c, v, c.args[n], c.ret) })
-}
+// aIovIn is writev's array, aIovOut readv's; their count is the next
+// argument.
+var (
+	aIovIn = in(func(c *call, i int) string {
+		if c.args[i] == 0 {
+			return "NULL"
+		}
+		return iovec(c, c.args[i], c.args[i+1], ^uint64(0))
+	})
+	aIovOut = out(func(c *call, i int) string {
+		if c.args[i] == 0 || c.failed() {
+			return ptr(c.args[i])
+		}
+		return iovec(c, c.args[i], c.args[i+1], c.ret)
+	})
+)
 
 // intPair prints pipe's two descriptors.
 func intPair(c *call, v uint64) string {

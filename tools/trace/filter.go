@@ -29,8 +29,8 @@ func (f *Filter) signal(sig abi.Signal) bool {
 // ParseFilter parses strace's -e expressions: [trace=|signal=][!]SET,
 // where a set of calls is a list of names, %classes, /regexps, ?names
 // (ignored when unknown), all or none, and a set of signals a list of
-// names or numbers.
-func ParseFilter(exprs []string) (*Filter, error) {
+// names or numbers. The classes of calls come from calls' descriptions.
+func ParseFilter(exprs []string, calls Syscalls) (*Filter, error) {
 	f := &Filter{}
 	for _, e := range exprs {
 		qual, val, ok := strings.Cut(e, "=")
@@ -39,7 +39,7 @@ func ParseFilter(exprs []string) (*Filter, error) {
 		}
 		switch qual {
 		case "trace", "t":
-			set, err := callSet(val)
+			set, err := callSet(val, calls)
 			if err != nil {
 				return nil, err
 			}
@@ -66,9 +66,18 @@ func negate(val string) (string, bool) {
 }
 
 // callSet parses a set of syscalls.
-func callSet(val string) (map[abi.Sysno]bool, error) {
+func callSet(val string, calls Syscalls) (map[abi.Sysno]bool, error) {
 	val, neg := negate(val)
 	set := map[abi.Sysno]bool{}
+	inClass := func(cl abi.SyscallClass) func(abi.Sysno) bool {
+		return func(nr abi.Sysno) bool {
+			if calls == nil {
+				return false
+			}
+			d, _, ok := calls.Describe(nr)
+			return ok && d.Class&cl != 0
+		}
+	}
 	all := func(keep func(abi.Sysno) bool) {
 		for nr := abi.Sysno(0); nr < abi.MaxSysno; nr++ {
 			if !strings.HasPrefix(nr.Name(), "syscall_") && keep(nr) {
@@ -95,12 +104,13 @@ func callSet(val string) (map[abi.Sysno]bool, error) {
 			if !ok {
 				return nil, fmt.Errorf("-e trace: unknown class %q", item)
 			}
-			all(func(nr abi.Sysno) bool { return specs[nr].class&cl != 0 })
+			all(inClass(cl))
 		default:
 			name, optional := strings.CutPrefix(item, "?")
-			if cl, ok := classNames[name]; ok && !strings.HasPrefix(name, "%") && cl&(cFile|cProcess|cNetwork|cSignal|cIPC|cDesc|cMemory) != 0 {
+			old := abi.ClassFile | abi.ClassProcess | abi.ClassNetwork | abi.ClassSignal | abi.ClassIPC | abi.ClassDesc | abi.ClassMemory
+			if cl, ok := classNames[name]; ok && !strings.HasPrefix(name, "%") && cl&old != 0 {
 				// strace still takes the old class names without "%".
-				all(func(nr abi.Sysno) bool { return specs[nr].class&cl != 0 })
+				all(inClass(cl))
 				continue
 			}
 			nr, ok := abi.SysnoByName(name)

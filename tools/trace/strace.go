@@ -35,6 +35,16 @@ type Options struct {
 	Explain     bool    // a note on what each syscall does, the first time it appears
 	PIDColumn   bool    // prefix every line with the pid (strace -o FILE with -f)
 	Filter      *Filter // -e: which calls and signals print; nil prints all
+	// Syscalls describes the calls; a call it does not describe prints
+	// with six raw arguments.
+	Syscalls Syscalls
+}
+
+// Syscalls describes syscalls to the tracer: what each argument and the
+// result are, and a note on what the call does. The kernel's syscall
+// table (kernel.SyscallTable) is one.
+type Syscalls interface {
+	Describe(nr abi.Sysno) (d abi.SyscallDesc, explain string, ok bool)
 }
 
 // Strace writes a trace of a kernel's syscalls, signals and exits in
@@ -49,6 +59,7 @@ type Strace struct {
 	open      *pending           // the call whose line is unfinished on the output
 	col       int                // the output column of the open line
 	explained map[abi.Sysno]bool
+	specs     [abi.MaxSysno]*spec // built from Options.Syscalls as calls appear
 	stats     map[abi.Sysno]*tally
 	enc       *json.Encoder
 }
@@ -94,6 +105,34 @@ func New(w io.Writer, opts Options) *Strace {
 	return s
 }
 
+// spec returns how call nr prints; ok is false for a call without a
+// description. The lock is held.
+func (s *Strace) spec(nr abi.Sysno) (spec, bool) {
+	if nr >= abi.MaxSysno || s.opts.Syscalls == nil {
+		return spec{}, false
+	}
+	if sp := s.specs[nr]; sp != nil {
+		return *sp, true
+	}
+	d, _, ok := s.opts.Syscalls.Describe(nr)
+	if !ok {
+		return spec{}, false
+	}
+	sp := specOf(d)
+	s.specs[nr] = &sp
+	return sp, true
+}
+
+// explain returns the note on what call nr does.
+func (s *Strace) explain(nr abi.Sysno) string {
+	if s.opts.Syscalls != nil {
+		if _, e, ok := s.opts.Syscalls.Describe(nr); ok {
+			return e
+		}
+	}
+	return "a call paddock does not implement: the program gets ENOSYS"
+}
+
 // traced reports whether events of t are traced; the lock is held.
 func (s *Strace) traced(t Task) bool {
 	tid := t.TID()
@@ -123,7 +162,7 @@ func (s *Strace) SyscallEnter(t Task, nr abi.Sysno, args [6]uint64) {
 	if !p.shown || !s.text() {
 		return
 	}
-	sp, ok := specs[nr]
+	sp, ok := s.spec(nr)
 	c := &call{s: s, t: t, nr: nr, args: args}
 	p.resumeAt = len(sp.args)
 	if !ok {
@@ -146,7 +185,7 @@ func (s *Strace) SyscallEnter(t Task, nr abi.Sysno, args [6]uint64) {
 	s.endOpen()
 	if s.opts.Explain && !s.explained[nr] {
 		s.explained[nr] = true
-		fmt.Fprintf(s.w, "%s# %s: %s\n", s.prefix(p.tid), p.name, Explain(nr))
+		fmt.Fprintf(s.w, "%s# %s: %s\n", s.prefix(p.tid), p.name, s.explain(nr))
 	}
 	line := s.prefix(p.tid) + p.name + "(" + strings.Join(p.entry, ", ")
 	if p.resumeAt < len(sp.args) && len(p.entry) > 0 {
@@ -178,7 +217,7 @@ func (s *Strace) SyscallExit(t Task, nr abi.Sysno, args [6]uint64, ret uint64, e
 		st.errors++
 	}
 	c := &call{s: s, t: t, nr: nr, args: args, ret: ret, errno: errno, exit: true}
-	sp, ok := specs[nr]
+	sp, ok := s.spec(nr)
 	if s.opts.JSON {
 		s.json(p, c, sp, ok, d)
 		return
@@ -270,13 +309,13 @@ func (s *Strace) result(c *call, sp spec) string {
 		return "-1 " + c.errno.Name() + " (" + c.errno.Error() + ")"
 	}
 	switch sp.ret {
-	case rHex:
+	case abi.RetAddr:
 		return "0x" + strconv.FormatUint(c.ret, 16)
-	case rOct:
+	case abi.RetOctal:
 		return octal(c.ret)
-	case rFd:
+	case abi.RetFD:
 		return c.fd(c.ret)
-	case rFcntl:
+	case abi.RetFcntl:
 		return fcntlResult(c)
 	}
 	return strconv.FormatInt(int64(c.ret), 10)

@@ -7,60 +7,120 @@ import (
 	"paddock/abi"
 )
 
-// class is a set of strace's syscall classes (-e trace=%file and friends).
-type class uint32
-
-const (
-	cFile class = 1 << iota
-	cProcess
-	cNetwork
-	cSignal
-	cIPC
-	cDesc
-	cMemory
-	cStat
-	cLstat
-	cFstat
-	cStatLike
-	cStatfs
-	cFstatfs
-	cStatfsLike
-	cPure
-	cCreds
-	cClock
-)
-
 // classNames maps strace's class names, with and without the "%", to
 // their bits.
-var classNames = map[string]class{
-	"file": cFile, "process": cProcess, "network": cNetwork, "net": cNetwork, "signal": cSignal,
-	"ipc": cIPC, "desc": cDesc, "memory": cMemory, "stat": cStat, "lstat": cLstat, "fstat": cFstat,
-	"%stat": cStatLike, "statfs": cStatfs, "fstatfs": cFstatfs, "%statfs": cStatfsLike,
-	"pure": cPure, "creds": cCreds, "clock": cClock,
+var classNames = map[string]abi.SyscallClass{
+	"file": abi.ClassFile, "process": abi.ClassProcess, "network": abi.ClassNetwork, "net": abi.ClassNetwork,
+	"signal": abi.ClassSignal, "ipc": abi.ClassIPC, "desc": abi.ClassDesc, "memory": abi.ClassMemory,
+	"stat": abi.ClassStat, "lstat": abi.ClassLstat, "fstat": abi.ClassFstat, "%stat": abi.ClassStatLike,
+	"statfs": abi.ClassStatfs, "fstatfs": abi.ClassFstatfs, "%statfs": abi.ClassStatfsLike,
+	"pure": abi.ClassPure, "creds": abi.ClassCreds, "clock": abi.ClassClock,
 }
 
-// retKind says how a call's result prints.
-type retKind uint8
-
-const (
-	rDec   retKind = iota // a count or status, in decimal
-	rFd                   // a new descriptor (with its path under -y)
-	rHex                  // an address
-	rOct                  // a mode (umask)
-	rFcntl                // depends on fcntl's command
-	rNone                 // the call does not return (exit)
-)
-
-// spec describes one syscall for the tracer: how its arguments and result
-// print, and its strace classes.
+// spec is how the tracer prints one syscall: a decoder for each argument
+// and the kind of its result, from the call's description in the
+// kernel's table.
 type spec struct {
-	args  []arg
-	ret   retKind
-	class class
+	args []arg
+	ret  abi.RetKind
 }
 
-// sc builds a spec.
-func sc(cl class, ret retKind, args ...arg) spec { return spec{args: args, ret: ret, class: cl} }
+// specOf builds the spec of a description.
+func specOf(d abi.SyscallDesc) spec {
+	sp := spec{ret: d.Ret, args: make([]arg, len(d.Args))}
+	for i, k := range d.Args {
+		sp.args[i] = decoders[k]
+	}
+	return sp
+}
+
+// decoders print each kind of argument (a test checks that every kind
+// has one).
+var decoders = [abi.NumArgKinds]arg{
+	abi.ArgInt:              aInt,
+	abi.ArgLong:             aLong,
+	abi.ArgUint:             aSize,
+	abi.ArgHex:              aHex,
+	abi.ArgPtr:              aPtr,
+	abi.ArgOutPtr:           aOutP,
+	abi.ArgFD:               aFd,
+	abi.ArgDirFD:            aDirfd,
+	abi.ArgPath:             aPath,
+	abi.ArgMode:             aMode,
+	abi.ArgFileMode:         in(func(c *call, i int) string { return fileMode(uint32(c.args[i])) }),
+	abi.ArgUmask:            aUmask,
+	abi.ArgSignal:           aSig,
+	abi.ArgAccessMode:       aAccess,
+	abi.ArgArgv:             aArgv,
+	abi.ArgEnvp:             aEnvp,
+	abi.ArgAtFlags:          aFlags(atFlags),
+	abi.ArgBufIn:            aBufIn,
+	abi.ArgBufOut:           aBufOut(false),
+	abi.ArgBufOutHex:        aBufOut(true),
+	abi.ArgIovecIn:          aIovIn,
+	abi.ArgIovecOut:         aIovOut,
+	abi.ArgClockID:          aEnum(clocks, "CLOCK_???"),
+	abi.ArgCloneFlags:       aClone,
+	abi.ArgPrioWhich:        aEnum([]flagName{{0, "PRIO_PROCESS"}, {1, "PRIO_PGRP"}, {2, "PRIO_USER"}}, "PRIO_???"),
+	abi.ArgRusageWho:        aEnum([]flagName{{0, "RUSAGE_SELF"}, {^uint64(0), "RUSAGE_CHILDREN"}, {1, "RUSAGE_THREAD"}}, "RUSAGE_???"),
+	abi.ArgArchPrctlCode:    aEnum(archPrctls, "ARCH_???"),
+	abi.ArgEpollCtlOp:       aEnum(epollCtls, "EPOLL_CTL_???"),
+	abi.ArgFcntlCmd:         aEnum(fcntlCmds, "F_???"),
+	abi.ArgFcntlArg:         aFcntlArg,
+	abi.ArgIDType:           aEnum(idTypes, "P_???"),
+	abi.ArgIoctlRequest:     aEnum(ioctls, "_IOC_???"),
+	abi.ArgIoctlArg:         aIoctlArg,
+	abi.ArgItimerWhich:      aEnum(itimers, "ITIMER_???"),
+	abi.ArgMadviseAdvice:    aEnum(madvise, "MADV_???"),
+	abi.ArgPrctlOption:      aEnum(prctls, "PR_???"),
+	abi.ArgSigprocmaskHow:   aEnum(sigHow, "SIG_???"),
+	abi.ArgMlockallFlags:    aFlags([]flagName{{1, "MCL_CURRENT"}, {2, "MCL_FUTURE"}, {4, "MCL_ONFAULT"}}),
+	abi.ArgCloseRangeFlags:  aFlags([]flagName{{abi.CLOSE_RANGE_UNSHARE, "CLOSE_RANGE_UNSHARE"}, {abi.CLOSE_RANGE_CLOEXEC, "CLOSE_RANGE_CLOEXEC"}}),
+	abi.ArgEpollCreateFlags: aFlags([]flagName{{abi.EPOLL_CLOEXEC, "EPOLL_CLOEXEC"}}),
+	abi.ArgStatxFlags:       aFlags(atStatx),
+	abi.ArgStatxMask:        aFlags(statxMask),
+	abi.ArgEventfdFlags:     aFlags(efdFlags),
+	abi.ArgGetrandomFlags:   aFlags(grndFlags),
+	abi.ArgFlockOp:          aFlags(lockOps),
+	abi.ArgProt:             aFlagsOr(protFlags, "PROT_NONE"),
+	abi.ArgMmapFlags:        aFlags(mapFlags),
+	abi.ArgMremapFlags:      aFlags(mremapFlags),
+	abi.ArgMsyncFlags:       aFlags(msyncFlags),
+	abi.ArgFileFlags:        aFlags(openFlags),
+	abi.ArgOpenFlags:        aOpenFlags,
+	abi.ArgOpenMode:         aOpenMode,
+	abi.ArgRenameFlags:      aFlags(renameFlags),
+	abi.ArgSignalfdFlags:    aFlags(sfdFlags),
+	abi.ArgTimerfdFlags:     aFlags(tfdFlags),
+	abi.ArgTimerFlags:       aFlags(timerFlags),
+	abi.ArgWaitOptions:      aFlags(waitFlags),
+	abi.ArgFutexOp:          aFutexOp,
+	abi.ArgIntOut:           aIntOut,
+	abi.ArgPipeFDs:          aPipe,
+	abi.ArgPollFDs:          aPollIn,
+	abi.ArgRlimitResource:   aEnum(rlimits, "RLIMIT_???"),
+	abi.ArgRlimitIn:         inPtr(rlimit("RLIM_INFINITY")),
+	abi.ArgRlimitOut:        outOr(rlimit("RLIM_INFINITY")),
+	abi.ArgRlimit64In:       inPtr(rlimit("RLIM64_INFINITY")),
+	abi.ArgRlimit64Out:      outOr(rlimit("RLIM64_INFINITY")),
+	abi.ArgSigsetIn:         aSigsetIn,
+	abi.ArgSigsetOut:        aSigsetOut,
+	abi.ArgSigactionIn:      inPtr(sigaction),
+	abi.ArgSigactionOut:     outOr(sigaction),
+	abi.ArgStatOut:          aStat,
+	abi.ArgStatxOut:         aStatx,
+	abi.ArgTimespecIn:       aTimespecIn,
+	abi.ArgTimespecOut:      aTimespecOut,
+	abi.ArgTimevalIn:        aTimevalIn,
+	abi.ArgTimevalOut:       aTimevalOut,
+	abi.ArgWaitStatusOut:    aWaitStatus,
+	abi.ArgWhence:           aEnum(whence, "SEEK_???"),
+	abi.ArgDirentsOut: out(func(c *call, i int) string {
+		return ptr(c.args[i]) + " /* " + udec(c.ret) + " bytes */"
+	}),
+	abi.ArgCwdOut:     outOr(func(c *call, v uint64) string { return c.str(v, 4096) }),
+	abi.ArgUtsnameOut: outOr(utsname),
+}
 
 // Flag and value names, as strace prints them.
 var (
@@ -189,11 +249,7 @@ var (
 		}
 		return octal(uint64(uint32(c.args[i])))
 	})
-	aAtFlags = aFlags(atFlags)
-	aRlimRes = aEnum(rlimits, "RLIMIT_???")
-	aClock   = aEnum(clocks, "CLOCK_???")
-	aWhence  = aEnum(whence, "SEEK_???")
-	aUmask   = in(func(c *call, i int) string { return octal(c.args[i] & 0o777) })
+	aUmask = in(func(c *call, i int) string { return octal(c.args[i] & 0o777) })
 	// aFcntlArg prints fcntl's third argument as its command has it.
 	aFcntlArg = in(func(c *call, i int) string {
 		switch c.args[1] {
@@ -242,13 +298,8 @@ var (
 		}
 		return ptr(v)
 	})
-	aSigaction = inPtr(sigaction)
-	aOldAction = outOr(sigaction)
-	aRlimitIn  = inPtr(rlimit("RLIM64_INFINITY"))
-	aRlimitOut = outOr(rlimit("RLIM64_INFINITY"))
-	aPollIn    = inPtr(func(c *call, v uint64) string { return pollfds(c, v, c.args[1], false) })
-	aMapFd     = in(func(c *call, i int) string { return c.fd(c.args[i]) })
-	aFutexOp   = in(func(c *call, i int) string {
+	aPollIn  = inPtr(func(c *call, v uint64) string { return pollfds(c, v, c.args[1], false) })
+	aFutexOp = in(func(c *call, i int) string {
 		v := c.args[i]
 		s := enum(v&^(abi.FUTEX_PRIVATE_FLAG|abi.FUTEX_CLOCK_REALTIME), futexOps, "FUTEX_???")
 		if v&abi.FUTEX_PRIVATE_FLAG != 0 {
@@ -306,211 +357,6 @@ var aAccess = in(func(c *call, i int) string {
 	}
 	return flags(c.args[i], accessFlags)
 })
-
-// specs is the tracer's table: every syscall paddock implements has an
-// entry (a test checks), and a few it does not, so that a program's
-// attempts print readably too.
-var specs = map[abi.Sysno]spec{
-	abi.SYS_READ:                   sc(cDesc, rDec, aFd, aBufOut(false), aSize),
-	abi.SYS_WRITE:                  sc(cDesc, rDec, aFd, aBufIn(2), aSize),
-	abi.SYS_OPEN:                   sc(cDesc|cFile, rFd, aPath, aOpenFlags, aOpenMode),
-	abi.SYS_CLOSE:                  sc(cDesc, rDec, aFd),
-	abi.SYS_STAT:                   sc(cFile|cStat|cStatLike, rDec, aPath, aStat),
-	abi.SYS_FSTAT:                  sc(cDesc|cFstat|cStatLike, rDec, aFd, aStat),
-	abi.SYS_LSTAT:                  sc(cFile|cLstat|cStatLike, rDec, aPath, aStat),
-	abi.SYS_POLL:                   sc(cDesc, rDec, aPollIn, aSize, aInt),
-	abi.SYS_LSEEK:                  sc(cDesc, rDec, aFd, aLong, aWhence),
-	abi.SYS_MMAP:                   sc(cMemory, rHex, aPtr, aSize, aFlagsOr(protFlags, "PROT_NONE"), aFlags(mapFlags), aMapFd, aHex),
-	abi.SYS_MPROTECT:               sc(cMemory, rDec, aPtr, aSize, aFlagsOr(protFlags, "PROT_NONE")),
-	abi.SYS_MUNMAP:                 sc(cMemory, rDec, aPtr, aSize),
-	abi.SYS_BRK:                    sc(cMemory, rHex, aPtr),
-	abi.SYS_RT_SIGACTION:           sc(cSignal, rDec, aSig, aSigaction, aOldAction, aSize),
-	abi.SYS_RT_SIGPROCMASK:         sc(cSignal, rDec, aEnum(sigHow, "SIG_???"), aSigsetIn, aSigsetOut, aSize),
-	abi.SYS_RT_SIGRETURN:           sc(cSignal, rDec),
-	abi.SYS_IOCTL:                  sc(cDesc, rDec, aFd, aEnum(ioctls, "_IOC_???"), aIoctlArg),
-	abi.SYS_PREAD64:                sc(cDesc, rDec, aFd, aBufOut(false), aSize, aLong),
-	abi.SYS_PWRITE64:               sc(cDesc, rDec, aFd, aBufIn(2), aSize, aLong),
-	abi.SYS_READV:                  sc(cDesc, rDec, aFd, aIovOut(2), aInt),
-	abi.SYS_WRITEV:                 sc(cDesc, rDec, aFd, aIovIn(2), aInt),
-	abi.SYS_ACCESS:                 sc(cFile, rDec, aPath, aAccess),
-	abi.SYS_PIPE:                   sc(cDesc, rDec, aPipe),
-	abi.SYS_SELECT:                 sc(cDesc, rDec, aInt, aPtr, aPtr, aPtr, aTimevalIn),
-	abi.SYS_SCHED_YIELD:            sc(0, rDec),
-	abi.SYS_MREMAP:                 sc(cMemory, rHex, aPtr, aSize, aSize, aFlags(mremapFlags), aPtr),
-	abi.SYS_MSYNC:                  sc(cMemory, rDec, aPtr, aSize, aFlags(msyncFlags)),
-	abi.SYS_MINCORE:                sc(cMemory, rDec, aPtr, aSize, aOutP),
-	abi.SYS_MADVISE:                sc(cMemory, rDec, aPtr, aSize, aEnum(madvise, "MADV_???")),
-	abi.SYS_DUP:                    sc(cDesc, rFd, aFd),
-	abi.SYS_DUP2:                   sc(cDesc, rFd, aFd, aInt),
-	abi.SYS_PAUSE:                  sc(cSignal, rDec),
-	abi.SYS_NANOSLEEP:              sc(0, rDec, aTimespecIn, aTimespecOut),
-	abi.SYS_GETITIMER:              sc(0, rDec, aEnum(itimers, "ITIMER_???"), aOutP),
-	abi.SYS_ALARM:                  sc(0, rDec, aSize),
-	abi.SYS_SETITIMER:              sc(0, rDec, aEnum(itimers, "ITIMER_???"), aPtr, aOutP),
-	abi.SYS_GETPID:                 sc(cPure, rDec),
-	abi.SYS_SENDFILE:               sc(cDesc|cNetwork, rDec, aFd, aFd, aPtr, aSize),
-	abi.SYS_CLONE:                  sc(cProcess, rDec, aClone),
-	abi.SYS_FORK:                   sc(cProcess, rDec),
-	abi.SYS_VFORK:                  sc(cProcess, rDec),
-	abi.SYS_EXECVE:                 sc(cFile|cProcess, rDec, aPath, aArgv, aEnvp),
-	abi.SYS_EXIT:                   sc(cProcess, rNone, aInt),
-	abi.SYS_WAIT4:                  sc(cProcess, rDec, aInt, aWaitStatus, aFlags(waitFlags), aOutP),
-	abi.SYS_KILL:                   sc(cProcess|cSignal, rDec, aInt, aSig),
-	abi.SYS_UNAME:                  sc(0, rDec, outOr(utsname)),
-	abi.SYS_FCNTL:                  sc(cDesc, rFcntl, aFd, aEnum(fcntlCmds, "F_???"), aFcntlArg),
-	abi.SYS_FLOCK:                  sc(cDesc, rDec, aFd, aFlags(lockOps)),
-	abi.SYS_FSYNC:                  sc(cDesc, rDec, aFd),
-	abi.SYS_FDATASYNC:              sc(cDesc, rDec, aFd),
-	abi.SYS_TRUNCATE:               sc(cFile, rDec, aPath, aSize),
-	abi.SYS_FTRUNCATE:              sc(cDesc, rDec, aFd, aSize),
-	abi.SYS_GETCWD:                 sc(cFile, rDec, outOr(func(c *call, v uint64) string { return c.str(v, 4096) }), aSize),
-	abi.SYS_CHDIR:                  sc(cFile, rDec, aPath),
-	abi.SYS_FCHDIR:                 sc(cDesc, rDec, aFd),
-	abi.SYS_RENAME:                 sc(cFile, rDec, aPath, aPath),
-	abi.SYS_MKDIR:                  sc(cFile, rDec, aPath, aMode),
-	abi.SYS_RMDIR:                  sc(cFile, rDec, aPath),
-	abi.SYS_CREAT:                  sc(cDesc|cFile, rFd, aPath, aMode),
-	abi.SYS_LINK:                   sc(cFile, rDec, aPath, aPath),
-	abi.SYS_UNLINK:                 sc(cFile, rDec, aPath),
-	abi.SYS_SYMLINK:                sc(cFile, rDec, aPath, aPath),
-	abi.SYS_READLINK:               sc(cFile, rDec, aPath, aBufOut(false), aSize),
-	abi.SYS_CHMOD:                  sc(cFile, rDec, aPath, aMode),
-	abi.SYS_FCHMOD:                 sc(cDesc, rDec, aFd, aMode),
-	abi.SYS_CHOWN:                  sc(cFile, rDec, aPath, aInt, aInt),
-	abi.SYS_FCHOWN:                 sc(cDesc, rDec, aFd, aInt, aInt),
-	abi.SYS_LCHOWN:                 sc(cFile, rDec, aPath, aInt, aInt),
-	abi.SYS_UMASK:                  sc(0, rOct, aUmask),
-	abi.SYS_GETTIMEOFDAY:           sc(cClock, rDec, aTimevalOut, aOutP),
-	abi.SYS_GETRLIMIT:              sc(0, rDec, aRlimRes, outOr(rlimit("RLIM_INFINITY"))),
-	abi.SYS_GETRUSAGE:              sc(0, rDec, aEnum([]flagName{{0, "RUSAGE_SELF"}, {^uint64(0), "RUSAGE_CHILDREN"}, {1, "RUSAGE_THREAD"}}, "RUSAGE_???"), aOutP),
-	abi.SYS_SYSINFO:                sc(0, rDec, aOutP),
-	abi.SYS_TIMES:                  sc(0, rDec, aOutP),
-	abi.SYS_GETUID:                 sc(cCreds|cPure, rDec),
-	abi.SYS_GETGID:                 sc(cCreds|cPure, rDec),
-	abi.SYS_SETUID:                 sc(cCreds, rDec, aInt),
-	abi.SYS_SETGID:                 sc(cCreds, rDec, aInt),
-	abi.SYS_GETEUID:                sc(cCreds|cPure, rDec),
-	abi.SYS_GETEGID:                sc(cCreds|cPure, rDec),
-	abi.SYS_SETPGID:                sc(0, rDec, aInt, aInt),
-	abi.SYS_GETPPID:                sc(cPure, rDec),
-	abi.SYS_GETPGRP:                sc(cPure, rDec),
-	abi.SYS_SETSID:                 sc(0, rDec),
-	abi.SYS_SETREUID:               sc(cCreds, rDec, aInt, aInt),
-	abi.SYS_SETREGID:               sc(cCreds, rDec, aInt, aInt),
-	abi.SYS_GETGROUPS:              sc(cCreds, rDec, aInt, aOutP),
-	abi.SYS_SETGROUPS:              sc(cCreds, rDec, aInt, aPtr),
-	abi.SYS_SETRESUID:              sc(cCreds, rDec, aInt, aInt, aInt),
-	abi.SYS_GETRESUID:              sc(cCreds, rDec, aIntOut, aIntOut, aIntOut),
-	abi.SYS_SETRESGID:              sc(cCreds, rDec, aInt, aInt, aInt),
-	abi.SYS_GETRESGID:              sc(cCreds, rDec, aIntOut, aIntOut, aIntOut),
-	abi.SYS_GETPGID:                sc(0, rDec, aInt),
-	abi.SYS_SETFSUID:               sc(cCreds, rDec, aInt),
-	abi.SYS_SETFSGID:               sc(cCreds, rDec, aInt),
-	abi.SYS_GETSID:                 sc(0, rDec, aInt),
-	abi.SYS_RT_SIGPENDING:          sc(cSignal, rDec, aSigsetOut, aSize),
-	abi.SYS_RT_SIGTIMEDWAIT:        sc(cSignal, rDec, aSigsetIn, aOutP, aTimespecIn, aSize),
-	abi.SYS_RT_SIGQUEUEINFO:        sc(cProcess|cSignal, rDec, aInt, aSig, aPtr),
-	abi.SYS_RT_SIGSUSPEND:          sc(cSignal, rDec, aSigsetIn, aSize),
-	abi.SYS_SIGALTSTACK:            sc(cSignal, rDec, aPtr, aOutP),
-	abi.SYS_UTIME:                  sc(cFile, rDec, aPath, aPtr),
-	abi.SYS_MKNOD:                  sc(cFile, rDec, aPath, in(func(c *call, i int) string { return fileMode(uint32(c.args[i])) }), aHex),
-	abi.SYS_STATFS:                 sc(cFile|cStatfs|cStatfsLike, rDec, aPath, aOutP),
-	abi.SYS_FSTATFS:                sc(cDesc|cFstatfs|cStatfsLike, rDec, aFd, aOutP),
-	abi.SYS_GETPRIORITY:            sc(0, rDec, aEnum([]flagName{{0, "PRIO_PROCESS"}, {1, "PRIO_PGRP"}, {2, "PRIO_USER"}}, "PRIO_???"), aInt),
-	abi.SYS_SETPRIORITY:            sc(0, rDec, aEnum([]flagName{{0, "PRIO_PROCESS"}, {1, "PRIO_PGRP"}, {2, "PRIO_USER"}}, "PRIO_???"), aInt, aInt),
-	abi.SYS_SCHED_SETPARAM:         sc(0, rDec, aInt, aPtr),
-	abi.SYS_SCHED_GETPARAM:         sc(0, rDec, aInt, aOutP),
-	abi.SYS_SCHED_SETSCHEDULER:     sc(0, rDec, aInt, aInt, aPtr),
-	abi.SYS_SCHED_GETSCHEDULER:     sc(0, rDec, aInt),
-	abi.SYS_SCHED_GET_PRIORITY_MAX: sc(0, rDec, aInt),
-	abi.SYS_SCHED_GET_PRIORITY_MIN: sc(0, rDec, aInt),
-	abi.SYS_SCHED_RR_GET_INTERVAL:  sc(0, rDec, aInt, aTimespecOut),
-	abi.SYS_MLOCK:                  sc(cMemory, rDec, aPtr, aSize),
-	abi.SYS_MUNLOCK:                sc(cMemory, rDec, aPtr, aSize),
-	abi.SYS_MLOCKALL:               sc(cMemory, rDec, aFlags([]flagName{{1, "MCL_CURRENT"}, {2, "MCL_FUTURE"}, {4, "MCL_ONFAULT"}})),
-	abi.SYS_MUNLOCKALL:             sc(cMemory, rDec),
-	abi.SYS_PRCTL:                  sc(0, rDec, aEnum(prctls, "PR_???"), aHex, aHex, aHex, aHex),
-	abi.SYS_ARCH_PRCTL:             sc(0, rDec, aEnum(archPrctls, "ARCH_???"), aHex),
-	abi.SYS_SETRLIMIT:              sc(0, rDec, aRlimRes, inPtr(rlimit("RLIM_INFINITY"))),
-	abi.SYS_CHROOT:                 sc(cFile, rDec, aPath),
-	abi.SYS_SYNC:                   sc(0, rDec),
-	abi.SYS_SETHOSTNAME:            sc(0, rDec, aBufIn(1), aSize),
-	abi.SYS_SETDOMAINNAME:          sc(0, rDec, aBufIn(1), aSize),
-	abi.SYS_GETTID:                 sc(cPure, rDec),
-	abi.SYS_TKILL:                  sc(cSignal, rDec, aInt, aSig),
-	abi.SYS_TIME:                   sc(cClock, rDec, aOutP),
-	abi.SYS_FUTEX:                  sc(0, rDec, aPtr, aFutexOp, aInt, aPtr, aPtr, aInt),
-	abi.SYS_SCHED_SETAFFINITY:      sc(0, rDec, aInt, aSize, aPtr),
-	abi.SYS_SCHED_GETAFFINITY:      sc(0, rDec, aInt, aSize, aOutP),
-	abi.SYS_GETDENTS64: sc(cDesc, rDec, aFd, out(func(c *call, i int) string {
-		return ptr(c.args[i]) + " /* " + udec(c.ret) + " bytes */"
-	}), aSize),
-	abi.SYS_SET_TID_ADDRESS:   sc(0, rDec, aPtr),
-	abi.SYS_RESTART_SYSCALL:   sc(0, rDec),
-	abi.SYS_TIMER_CREATE:      sc(0, rDec, aClock, aPtr, aOutP),
-	abi.SYS_TIMER_SETTIME:     sc(0, rDec, aInt, aFlags(timerFlags), aPtr, aOutP),
-	abi.SYS_TIMER_GETTIME:     sc(0, rDec, aInt, aOutP),
-	abi.SYS_TIMER_GETOVERRUN:  sc(0, rDec, aInt),
-	abi.SYS_TIMER_DELETE:      sc(0, rDec, aInt),
-	abi.SYS_CLOCK_GETTIME:     sc(cClock, rDec, aClock, aTimespecOut),
-	abi.SYS_CLOCK_GETRES:      sc(cClock, rDec, aClock, aTimespecOut),
-	abi.SYS_CLOCK_NANOSLEEP:   sc(0, rDec, aClock, aFlags(timerFlags), aTimespecIn, aTimespecOut),
-	abi.SYS_EXIT_GROUP:        sc(cProcess, rNone, aInt),
-	abi.SYS_EPOLL_WAIT:        sc(cDesc, rDec, aFd, aOutP, aInt, aInt),
-	abi.SYS_EPOLL_CTL:         sc(cDesc, rDec, aFd, aEnum(epollCtls, "EPOLL_CTL_???"), aFd, aPtr),
-	abi.SYS_TGKILL:            sc(cSignal, rDec, aInt, aInt, aSig),
-	abi.SYS_UTIMES:            sc(cFile, rDec, aPath, aPtr),
-	abi.SYS_WAITID:            sc(cProcess, rDec, aEnum(idTypes, "P_???"), aInt, aOutP, aFlags(waitFlags), aOutP),
-	abi.SYS_OPENAT:            sc(cDesc|cFile, rFd, aDirfd, aPath, aOpenFlags, aOpenMode),
-	abi.SYS_MKDIRAT:           sc(cDesc|cFile, rDec, aDirfd, aPath, aMode),
-	abi.SYS_MKNODAT:           sc(cDesc|cFile, rDec, aDirfd, aPath, in(func(c *call, i int) string { return fileMode(uint32(c.args[i])) }), aHex),
-	abi.SYS_FCHOWNAT:          sc(cDesc|cFile, rDec, aDirfd, aPath, aInt, aInt, aAtFlags),
-	abi.SYS_FUTIMESAT:         sc(cDesc|cFile, rDec, aDirfd, aPath, aPtr),
-	abi.SYS_NEWFSTATAT:        sc(cDesc|cFile|cFstat|cStatLike, rDec, aDirfd, aPath, aStat, aAtFlags),
-	abi.SYS_UNLINKAT:          sc(cDesc|cFile, rDec, aDirfd, aPath, aAtFlags),
-	abi.SYS_RENAMEAT:          sc(cDesc|cFile, rDec, aDirfd, aPath, aDirfd, aPath),
-	abi.SYS_LINKAT:            sc(cDesc|cFile, rDec, aDirfd, aPath, aDirfd, aPath, aAtFlags),
-	abi.SYS_SYMLINKAT:         sc(cDesc|cFile, rDec, aPath, aDirfd, aPath),
-	abi.SYS_READLINKAT:        sc(cDesc|cFile, rDec, aDirfd, aPath, aBufOut(false), aSize),
-	abi.SYS_FCHMODAT:          sc(cDesc|cFile, rDec, aDirfd, aPath, aMode),
-	abi.SYS_FACCESSAT:         sc(cDesc|cFile, rDec, aDirfd, aPath, aAccess),
-	abi.SYS_PSELECT6:          sc(cDesc, rDec, aInt, aPtr, aPtr, aPtr, aTimespecIn, aPtr),
-	abi.SYS_PPOLL:             sc(cDesc, rDec, aPollIn, aSize, aTimespecIn, aSigsetIn, aSize),
-	abi.SYS_SET_ROBUST_LIST:   sc(0, rDec, aPtr, aSize),
-	abi.SYS_GET_ROBUST_LIST:   sc(0, rDec, aInt, aOutP, aOutP),
-	abi.SYS_UTIMENSAT:         sc(cDesc|cFile, rDec, aDirfd, aPath, aPtr, aAtFlags),
-	abi.SYS_EPOLL_PWAIT:       sc(cDesc, rDec, aFd, aOutP, aInt, aInt, aSigsetIn, aSize),
-	abi.SYS_SIGNALFD:          sc(cDesc|cSignal, rFd, aFd, aSigsetIn, aSize),
-	abi.SYS_TIMERFD_CREATE:    sc(cDesc, rFd, aClock, aFlags(tfdFlags)),
-	abi.SYS_EVENTFD:           sc(cDesc, rFd, aSize),
-	abi.SYS_FALLOCATE:         sc(cDesc, rDec, aFd, aHex, aLong, aLong),
-	abi.SYS_TIMERFD_SETTIME:   sc(cDesc, rDec, aFd, aFlags(timerFlags), aPtr, aOutP),
-	abi.SYS_TIMERFD_GETTIME:   sc(cDesc, rDec, aFd, aOutP),
-	abi.SYS_SIGNALFD4:         sc(cDesc|cSignal, rFd, aFd, aSigsetIn, aSize, aFlags(sfdFlags)),
-	abi.SYS_EVENTFD2:          sc(cDesc, rFd, aSize, aFlags(efdFlags)),
-	abi.SYS_EPOLL_CREATE:      sc(cDesc, rFd, aInt),
-	abi.SYS_EPOLL_CREATE1:     sc(cDesc, rFd, aFlags([]flagName{{abi.EPOLL_CLOEXEC, "EPOLL_CLOEXEC"}})),
-	abi.SYS_DUP3:              sc(cDesc, rFd, aFd, aInt, aFlags(openFlags)),
-	abi.SYS_PIPE2:             sc(cDesc, rDec, aPipe, aFlags(openFlags)),
-	abi.SYS_PREADV:            sc(cDesc, rDec, aFd, aIovOut(2), aInt, aLong),
-	abi.SYS_PWRITEV:           sc(cDesc, rDec, aFd, aIovIn(2), aInt, aLong),
-	abi.SYS_RT_TGSIGQUEUEINFO: sc(cProcess|cSignal, rDec, aInt, aInt, aSig, aPtr),
-	abi.SYS_PRLIMIT64:         sc(0, rDec, aInt, aRlimRes, aRlimitIn, aRlimitOut),
-	abi.SYS_SYNCFS:            sc(cDesc, rDec, aFd),
-	abi.SYS_GETCPU:            sc(0, rDec, aIntOut, aIntOut, aPtr),
-	abi.SYS_RENAMEAT2:         sc(cDesc|cFile, rDec, aDirfd, aPath, aDirfd, aPath, aFlags(renameFlags)),
-	abi.SYS_GETRANDOM:         sc(0, rDec, aBufOut(true), aSize, aFlags(grndFlags)),
-	abi.SYS_EXECVEAT:          sc(cDesc|cFile|cProcess, rDec, aDirfd, aPath, aArgv, aEnvp, aAtFlags),
-	abi.SYS_COPY_FILE_RANGE:   sc(cDesc, rDec, aFd, aPtr, aFd, aPtr, aSize, aInt),
-	abi.SYS_PREADV2:           sc(cDesc, rDec, aFd, aIovOut(2), aInt, aLong, aHex),
-	abi.SYS_PWRITEV2:          sc(cDesc, rDec, aFd, aIovIn(2), aInt, aLong, aHex),
-	abi.SYS_STATX:             sc(cDesc|cFile|cFstat|cStatLike, rDec, aDirfd, aPath, aFlags(atStatx), aFlags(statxMask), aStatx),
-	abi.SYS_RSEQ:              sc(0, rDec, aPtr, aSize, aInt, aHex),
-	abi.SYS_CLOSE_RANGE:       sc(cDesc, rDec, aSize, aSize, aFlags([]flagName{{2, "CLOSE_RANGE_UNSHARE"}, {4, "CLOSE_RANGE_CLOEXEC"}})),
-	abi.SYS_CLONE3:            sc(cProcess, rDec, aPtr, aSize),
-	abi.SYS_FACCESSAT2:        sc(cDesc|cFile, rDec, aDirfd, aPath, aAccess, aAtFlags),
-	abi.SYS_EPOLL_PWAIT2:      sc(cDesc, rDec, aFd, aOutP, aInt, aTimespecIn, aSigsetIn, aSize),
-}
 
 // fcntlResult prints fcntl's result as strace does for the commands that
 // return flags.
