@@ -178,9 +178,7 @@ const MinSigStackSize = 2048
 // switchExec installs the prepared image: the point of no return of
 // execve. It runs in the task's run loop, holding the old engine, and ends
 // holding the new one.
-func (t *Task) switchExec() {
-	x := t.execNext
-	t.execNext = nil
+func (t *Task) switchExec(x *execResult) {
 	k := t.k
 	p := t.proc
 	// Other threads die (de_thread); the caller carries on alone.
@@ -260,7 +258,7 @@ func (t *Task) Execve(r *vfs.Resolver, filename string, argv, envp []string, fol
 	if err != nil {
 		return err
 	}
-	t.execNext = res
+	t.next = &runExec{res}
 	return nil
 }
 
@@ -286,6 +284,6 @@ func (t *Task) ExecveFD(fd int32, argv, envp []string) error {
 	if err != nil {
 		return err
 	}
-	t.execNext = res
+	t.next = &runExec{res}
 	return nil
 }

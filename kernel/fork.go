@@ -25,9 +25,10 @@ const namespaceFlags = abi.CLONE_NEWNS | abi.CLONE_NEWCGROUP | abi.CLONE_NEWUTS 
 // exhausting the host.
 const MaxTasks = 512
 
-// Clone implements clone(2) and clone3(2) for t at the syscall instruction
-// pc. It returns the child's id. The checks are Linux's (copy_process).
-func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
+// Clone implements clone(2) and clone3(2) for t; the child starts after
+// the syscall instruction. It returns the child's id. The checks are
+// Linux's (copy_process).
+func (t *Task) Clone(a CloneArgs) (int32, error) {
 	f := a.Flags
 	switch {
 	case f&abi.CLONE_THREAD != 0 && f&abi.CLONE_SIGHAND == 0,
@@ -72,6 +73,7 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 	}
 	eng.Save(ctx)
 	child := &Task{k: k, ctx: ctx, ctxValid: true}
+	pc := t.call.pc
 	// A thread may share pending signals of its process: look once.
 	child.sigHint.Store(true)
 	child.startFix = func(e *cpu.Engine) {
@@ -186,7 +188,7 @@ func (t *Task) Clone(a CloneArgs, pc uint64) (int32, error) {
 	if f&abi.CLONE_VFORK != 0 {
 		done := make(chan struct{})
 		child.vforkDone = done
-		t.vforkWait = done
+		t.next = &runVforkWait{done}
 	}
 	child.start()
 	return tid, nil
@@ -201,7 +203,7 @@ func (t *Task) waitVfork(done chan struct{}) {
 		case <-done:
 			return
 		case <-t.interruptChan():
-			if t.k.taskKilled(t) {
+			if t.mustExit() {
 				return
 			}
 		}

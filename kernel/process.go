@@ -256,7 +256,7 @@ func (k *Kernel) groupExitLocked(p *Process, status WaitStatus) {
 // ExitGroup ends the task's process with exit code code (exit_group).
 func (t *Task) ExitGroup(code int) {
 	t.k.GroupExit(t.proc, Exited(code))
-	t.exitNow = true
+	t.next = runExit{}
 }
 
 // ExitThread ends the calling thread (exit); the last thread's exit ends
@@ -269,7 +269,7 @@ func (t *Task) ExitThread(code int) {
 	t.k.mu.Unlock()
 	st := Exited(code)
 	t.ownExit = &st
-	t.exitNow = true
+	t.next = runExit{}
 }
 
 // exit ends the task after its run loop: the thread's exit duties, then the
@@ -530,16 +530,17 @@ func (k *Kernel) groupStop(p *Process, sig abi.Signal) {
 }
 
 // mustStop reports whether t should park for a group stop.
-func (k *Kernel) mustStop(t *Task) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+func (t *Task) mustStop() bool {
+	t.k.mu.Lock()
+	defer t.k.mu.Unlock()
 	return t.proc.stopping && !t.killed && !t.proc.groupExiting
 }
 
 // parkStopped parks t until its process is continued or killed. The last
 // thread to park tells the parent (SIGCHLD with CLD_STOPPED unless the
 // parent set SA_NOCLDSTOP, and a status for WUNTRACED).
-func (k *Kernel) parkStopped(t *Task) {
+func (t *Task) parkStopped() {
+	k := t.k
 	k.mu.Lock()
 	p := t.proc
 	t.stopped = true

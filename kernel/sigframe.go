@@ -160,7 +160,7 @@ func (t *Task) Sigreturn() error {
 	t.SetSigMask(abi.SigSet(le.Uint64(uc[abi.UContextSigmask:])))
 	// restore_altstack: only EFAULT would matter, and the frame was read.
 	t.SetAltStack(abi.DecodeStackT(uc[abi.UContextStack:]))
-	t.regsSet = true
+	t.call.regsSet = true
 	return nil
 }
 

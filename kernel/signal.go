@@ -304,9 +304,9 @@ func (p *Process) continuedWake() []*Task {
 
 // signalPending reports whether t has a signal it must handle now, or has
 // been killed: a blocking call gives up.
-func (k *Kernel) signalPending(t *Task) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+func (t *Task) signalPending() bool {
+	t.k.mu.Lock()
+	defer t.k.mu.Unlock()
 	if t.killed || t.proc.groupExiting {
 		return true
 	}
@@ -316,15 +316,18 @@ func (k *Kernel) signalPending(t *Task) bool {
 	return (t.pending.set|t.proc.sharedPending.set)&^t.sigMask != 0
 }
 
-// taskKilled reports whether t must exit.
-func (k *Kernel) taskKilled(t *Task) bool {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+// mustExit reports whether t must exit: it was killed, or its process is
+// exiting.
+func (t *Task) mustExit() bool {
+	t.k.mu.Lock()
+	defer t.k.mu.Unlock()
 	return t.killed || t.proc.groupExiting
 }
 
-// dequeue takes the next signal t should act on, with its action, or 0.
-func (k *Kernel) dequeue(t *Task) (abi.Siginfo, abi.SigAction) {
+// dequeueSignal takes the next signal t should act on, with its action,
+// or 0.
+func (t *Task) dequeueSignal() (abi.Siginfo, abi.SigAction) {
+	k := t.k
 	if !t.sigHint.Load() {
 		// Nothing was queued since the queues were last seen empty: the
 		// common case after every syscall, without the kernel's lock.
@@ -378,7 +381,7 @@ func (k *Kernel) dequeue(t *Task) (abi.Siginfo, abi.SigAction) {
 // engine held.
 func (t *Task) deliverSignals() {
 	for {
-		info, act := t.k.dequeue(t)
+		info, act := t.dequeueSignal()
 		t.traceIgnored()
 		if info.Signo == 0 {
 			// No handler took the mask a sigsuspend-like call saved:
@@ -398,13 +401,14 @@ func (t *Task) deliverSignals() {
 			switch defaultActionOf(sig) {
 			case actStop:
 				t.k.groupStop(t.proc, sig)
-				t.stopNow = true
+				// The task parks once it is out of the hook.
+				t.next = runInterrupt{}
 				return
 			case actTerm, actCore:
 				// paddock writes no core files (RLIMIT_CORE is 0 by
 				// default), so the status never has the core bit.
 				t.k.GroupExit(t.proc, Signaled(sig, false))
-				t.exitNow = true
+				t.next = runExit{}
 				return
 			}
 			continue
@@ -415,7 +419,7 @@ func (t *Task) deliverSignals() {
 			t.proc.sighand.actions[abi.SIGSEGV-1] = abi.SigAction{}
 			t.k.mu.Unlock()
 			t.k.GroupExit(t.proc, Signaled(abi.SIGSEGV, false))
-			t.exitNow = true
+			t.next = runExit{}
 			return
 		}
 	}

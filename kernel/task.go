@@ -1,7 +1,6 @@
 package kernel
 
 import (
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,17 +28,18 @@ type Task struct {
 	startFix func(*cpu.Engine)
 	gone     bool // exited: its context must not be saved again
 
-	// Per-syscall state, used by the task's own goroutine only.
-	regsSet   bool        // the handler set the registers; leave RAX alone
-	stopNow   bool        // stop the engine after this syscall
-	exitNow   bool        // the task is done: leave the run loop
-	execNext  *execResult // a new program to switch to
-	offEngine *pendingSyscall
+	// next is what the run loop does once the engine stops, set while a
+	// syscall or signal is handled in the hook (a new program to switch
+	// to, a call to finish off the engine, the task's exit ...); nil goes
+	// on running guest code. Used by the task's own goroutine only.
+	next taskRunState
+	// call is the syscall in progress, also used by the task's goroutine
+	// only.
+	call syscallState
 	// sleepingIn is the syscall the task runs off the engine, since
 	// sleepingSince; guarded by mu, for DumpTasks.
-	sleepingIn    *pendingSyscall
+	sleepingIn    *syscallState
 	sleepingSince time.Time
-	trying        bool // a call that may sleep runs in the hook: Block may not
 	// ownExit is the status of a thread that ended itself with exit(2),
 	// which the tracer reports unless the whole group is exiting.
 	ownExit *WaitStatus
@@ -49,7 +49,6 @@ type Task struct {
 	// restart continues a syscall interrupted with ERESTART_RESTARTBLOCK
 	// when restart_syscall(2) runs (Linux's restart_block).
 	restart   func(*Task) (uint64, error)
-	vforkWait chan struct{} // a vfork child to wait for
 	vforkDone chan struct{} // closed when this vfork child execs or exits
 
 	// CPU time: user is time on the engine, sys time in handlers, both
@@ -85,15 +84,6 @@ type Task struct {
 	clearChildTID uint64
 	robustList    uint64
 	robustLen     uint64
-}
-
-// pendingSyscall is a syscall to be serviced outside the engine.
-type pendingSyscall struct {
-	nr   abi.Sysno
-	args Args
-	pc   uint64 // address of the syscall instruction
-	ret  uint64
-	err  error
 }
 
 // TID returns the thread id.
@@ -153,7 +143,7 @@ func (t *Task) Creds() *vfs.Creds {
 // passes or the task has a signal to handle (ERESTARTSYS). Time asleep is
 // not CPU time.
 func (t *Task) Block(w *vfs.Waiter, deadline time.Time) error {
-	if t.trying {
+	if t.call.trying {
 		// A first attempt inside the engine's hook must not sleep: a
 		// sleeping goroutine there holds its OS thread, and waking it
 		// costs tens of microseconds where an ordinary goroutine costs
@@ -167,7 +157,7 @@ func (t *Task) Block(w *vfs.Waiter, deadline time.Time) error {
 		switch {
 		case !deadline.IsZero() && !time.Now().Before(deadline):
 			return abi.ETIMEDOUT
-		case t.k.signalPending(t):
+		case t.signalPending():
 			return abi.ERESTARTSYS
 		}
 		return vfs.ErrMustBlock
@@ -192,7 +182,7 @@ func (t *Task) Block(w *vfs.Waiter, deadline time.Time) error {
 	}
 	intr := t.interruptChan()
 	for {
-		if t.k.signalPending(t) {
+		if t.signalPending() {
 			return abi.ERESTARTSYS
 		}
 		select {
@@ -273,230 +263,12 @@ func (t *Task) TakeRestart() func(*Task) (uint64, error) {
 // Trying reports whether the task is making a first attempt at a call
 // inside the engine's hook, where Block returns vfs.ErrMustBlock rather
 // than sleep.
-func (t *Task) Trying() bool { return t.trying }
+func (t *Task) Trying() bool { return t.call.trying }
 
 // SetRegsWritten tells the dispatcher that the handler set the registers
 // itself (rt_sigreturn), so RAX must not be overwritten.
-func (t *Task) SetRegsWritten() { t.regsSet = true }
+func (t *Task) SetRegsWritten() { t.call.regsSet = true }
 
 // Engine returns the engine the task runs on. Only the task itself, while
 // it holds the engine, may use it.
 func (t *Task) Engine() *cpu.Engine { return t.mm.eng }
-
-// errnoOf converts a handler's error to an errno.
-func errnoOf(err error) abi.Errno {
-	var e abi.Errno
-	if errors.As(err, &e) {
-		return e
-	}
-	return abi.EIO
-}
-
-// syscall services one syscall inside the engine's hook. When other tasks
-// share the engine, a syscall that may block is handed to the run loop to
-// be serviced off the engine.
-func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) {
-	t.regsSet, t.stopNow = false, false
-	var entry Syscall
-	if nr < abi.MaxSysno {
-		entry = t.k.syscalls[nr]
-	}
-	// A call that may sleep first runs here, where it must not sleep;
-	// if it would, it runs again off the engine.
-	t.trying = entry.Fn != nil && entry.Blocks != nil && entry.Blocks(a)
-	start := time.Now()
-	t.mu.Lock()
-	blockedBefore := t.blocked
-	t.mu.Unlock()
-	ret, err := t.invoke(nr, entry, a, false)
-	t.mu.Lock()
-	t.sys += time.Since(start) - (t.blocked - blockedBefore)
-	t.mu.Unlock()
-	t.trying = false
-	if err == vfs.ErrMustBlock {
-		// A signal mask the call installed for its wait goes back; the
-		// call installs it again.
-		t.RestoreSavedMask()
-		t.offEngine = &pendingSyscall{nr: nr, args: a, pc: pc}
-		t.mm.eng.Stop()
-		return
-	}
-	t.finishSyscall(nr, a, pc, ret, err)
-	t.mm.as.Sync()
-	if t.stopNow || t.exitNow || t.execNext != nil || t.vforkWait != nil {
-		t.mm.eng.Stop()
-	}
-}
-
-// invoke runs the handler, between the tracer's entry and exit events.
-// resumed says the call already ran once on the engine, found it must
-// sleep, and now runs again off it: its entry was reported then.
-func (t *Task) invoke(nr abi.Sysno, entry Syscall, a Args, resumed bool) (uint64, error) {
-	tr := t.k.cfg.Tracer
-	if tr == nil {
-		if entry.Fn == nil {
-			t.k.reportUnimplemented(nr)
-			return 0, abi.ENOSYS
-		}
-		return entry.Fn(t, a)
-	}
-	if !resumed {
-		tr.SyscallEnter(t, nr, a)
-	}
-	var ret uint64
-	var err error
-	if entry.Fn == nil {
-		t.k.reportUnimplemented(nr)
-		err = abi.ENOSYS
-	} else {
-		ret, err = entry.Fn(t, a)
-	}
-	if err == vfs.ErrMustBlock || t.exitNow {
-		return ret, err
-	}
-	var e abi.Errno
-	if err != nil {
-		e = errnoOf(err)
-	}
-	tr.SyscallExit(t, nr, a, ret, e)
-	return ret, err
-}
-
-// finishSyscall sets RAX from the handler's result, or arranges for the
-// syscall to run again, and then delivers pending signals. It runs with
-// the engine held, in the hook or after an off-engine syscall.
-func (t *Task) finishSyscall(nr abi.Sysno, a Args, pc uint64, ret uint64, err error) {
-	if t.exitNow || t.execNext != nil {
-		return
-	}
-	if t.regsSet {
-		t.deliverSignals()
-		return
-	}
-	if err != nil {
-		e := errnoOf(err)
-		switch e {
-		case abi.ERESTARTSYS, abi.ERESTARTNOINTR, abi.ERESTARTNOHAND, abi.ERESTART_RESTARTBLOCK:
-			if t.restartOrEINTR(e) {
-				// Run the syscall again: RAX back to its number, RIP back
-				// to the syscall instruction. A restart block runs as
-				// restart_syscall instead, which continues where the call
-				// stopped (a sleep with the time that was left).
-				again := nr
-				if e == abi.ERESTART_RESTARTBLOCK && t.restart != nil {
-					again = abi.SYS_RESTART_SYSCALL
-				}
-				t.mm.eng.SetReg(cpu.RAX, uint64(again))
-				t.mm.eng.SetPC(pc)
-				t.deliverSignals()
-				return
-			}
-			e = abi.EINTR
-		}
-		ret = uint64(-int64(e))
-	}
-	if t.mm.eng.InHook() {
-		t.mm.eng.SetSyscallReturn(ret)
-	} else {
-		t.mm.eng.SetReg(cpu.RAX, ret)
-	}
-	t.deliverSignals()
-}
-
-// start runs the task's goroutine.
-func (t *Task) start() {
-	go t.run()
-}
-
-// run is the task's life: guest code on the engine until the task exits.
-func (t *Task) run() {
-	// The goroutine is not locked to an OS thread: Unicorn runs an engine
-	// from any thread, and an unlocked goroutine is cheap to wake when
-	// it blocks off the engine.
-	t.mm.acquire(t)
-	if t.debugged() && t.tid == t.proc.pid && !t.proc.debugStarted {
-		// The program's first instruction: the debugger takes over.
-		t.proc.debugStarted = true
-		t.debugStop(abi.SIGTRAP)
-	}
-	for t.beforeGuest() {
-		mm := t.mm
-		mm.as.Sync()
-		t.mu.Lock()
-		t.runSys, t.runEng = t.sys, mm.eng
-		t.mu.Unlock()
-		x := mm.eng.Run(mm.eng.PC())
-		t.mu.Lock()
-		t.user += max(mm.eng.RunCPU()-(t.sys-t.runSys), 0)
-		t.runEng = nil
-		t.mu.Unlock()
-		switch {
-		case t.exitNow:
-		case t.execNext != nil:
-			t.switchExec()
-		case t.offEngine != nil:
-			t.serviceOffEngine()
-		case t.vforkWait != nil:
-			w := t.vforkWait
-			t.vforkWait = nil
-			mm.release(t)
-			t.waitVfork(w)
-			mm.acquire(t)
-		case x.Kind == cpu.ExitDebug:
-			t.debugStop(abi.SIGTRAP)
-		case x.Kind == cpu.ExitStop:
-			if mm.waiting() {
-				// Preempted so that another task of this address space
-				// may run.
-				mm.release(t)
-				mm.acquire(t)
-			}
-		default:
-			t.fault(x)
-		}
-	}
-	t.exit()
-}
-
-// serviceOffEngine runs a syscall that may block without holding the
-// engine, then takes the engine back to return its result.
-func (t *Task) serviceOffEngine() {
-	p := t.offEngine
-	t.offEngine = nil
-	t.mm.release(t)
-	entry := t.k.syscalls[p.nr]
-	start := time.Now()
-	t.mu.Lock()
-	blockedBefore := t.blocked
-	t.sleepingIn, t.sleepingSince = p, start
-	t.mu.Unlock()
-	p.ret, p.err = t.invoke(p.nr, entry, p.args, true)
-	t.mu.Lock()
-	t.sys += time.Since(start) - (t.blocked - blockedBefore)
-	t.sleepingIn = nil
-	t.mu.Unlock()
-	t.mm.acquire(t)
-	t.regsSet = false
-	t.finishSyscall(p.nr, p.args, p.pc, p.ret, p.err)
-}
-
-// beforeGuest runs before guest code resumes: it delivers signals, parks
-// the task while its process is stopped, and reports whether the task
-// should go on running.
-func (t *Task) beforeGuest() bool {
-	for {
-		if t.exitNow || t.k.taskKilled(t) {
-			return false
-		}
-		t.deliverSignals()
-		if t.exitNow || t.k.taskKilled(t) {
-			return false
-		}
-		if !t.k.mustStop(t) {
-			return true
-		}
-		t.mm.release(t)
-		t.k.parkStopped(t)
-		t.mm.acquire(t)
-	}
-}

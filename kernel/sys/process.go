@@ -7,23 +7,16 @@ import (
 	"paddock/kernel"
 )
 
-// syscallPC is the address of the syscall instruction of the call being
-// serviced: clone children resume after it.
-func syscallPC(t *kernel.Task) uint64 {
-	_, _, pc := t.Engine().SyscallArgs()
-	return pc
-}
-
 // Fork implements fork(2).
 func Fork(t *kernel.Task, a kernel.Args) (uint64, error) {
-	tid, err := t.Clone(kernel.CloneArgs{ExitSignal: abi.SIGCHLD}, syscallPC(t))
+	tid, err := t.Clone(kernel.CloneArgs{ExitSignal: abi.SIGCHLD})
 	return uint64(tid), err
 }
 
 // Vfork implements vfork(2): the child shares the parent's memory and the
 // parent waits until the child execs or exits.
 func Vfork(t *kernel.Task, a kernel.Args) (uint64, error) {
-	tid, err := t.Clone(kernel.CloneArgs{Flags: abi.CLONE_VM | abi.CLONE_VFORK, ExitSignal: abi.SIGCHLD}, syscallPC(t))
+	tid, err := t.Clone(kernel.CloneArgs{Flags: abi.CLONE_VM | abi.CLONE_VFORK, ExitSignal: abi.SIGCHLD})
 	return uint64(tid), err
 }
 
@@ -33,7 +26,7 @@ func Clone(t *kernel.Task, a kernel.Args) (uint64, error) {
 	tid, err := t.Clone(kernel.CloneArgs{
 		Flags: a[0] &^ abi.CSIGNAL, Stack: a[1], ParentTID: a[2], ChildTID: a[3], TLS: a[4],
 		ExitSignal: abi.Signal(a[0] & abi.CSIGNAL),
-	}, syscallPC(t))
+	})
 	return uint64(tid), err
 }
 
@@ -78,7 +71,7 @@ func Clone3(t *kernel.Task, a kernel.Args) (uint64, error) {
 		return 0, abi.EINVAL
 	}
 	tid, err := t.Clone(kernel.CloneArgs{Flags: flags, Stack: stack + stackSize, ChildTID: f(2), ParentTID: f(3),
-		TLS: f(7), ExitSignal: abi.Signal(exit)}, syscallPC(t))
+		TLS: f(7), ExitSignal: abi.Signal(exit)})
 	return uint64(tid), err
 }
 
