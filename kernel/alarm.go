@@ -79,6 +79,14 @@ func (a *alarm) expire() bool {
 	return true
 }
 
+// catchUp reports the expirations whose time has come but whose watcher
+// has not run yet (a loaded host wakes it late), as reading a timerfd
+// forwards its hrtimer on Linux (timerfd_read): what is read never lags
+// the clock. It reports whether any happened.
+func (a *alarm) catchUp() bool {
+	return a.armed && a.expire()
+}
+
 // watch waits for the deadline and expires the alarm, again every
 // interval, until the alarm is set again or stopped.
 func (a *alarm) watch(gen int) {

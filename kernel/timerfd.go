@@ -82,6 +82,7 @@ func (tf *TimerFD) Read(ctx vfs.Context, f *vfs.File, dst []byte, _ int64) (int,
 	var w *vfs.Waiter
 	for {
 		tf.mu.Lock()
+		tf.alarm.catchUp()
 		n := tf.ticks
 		tf.ticks = 0
 		tf.mu.Unlock()
@@ -110,8 +111,15 @@ func (tf *TimerFD) Write(vfs.Context, *vfs.File, []byte, int64) (int, error) { r
 // Readiness implements vfs.Poller.
 func (tf *TimerFD) Readiness(mask uint32) uint32 {
 	tf.mu.Lock()
-	defer tf.mu.Unlock()
-	if tf.ticks > 0 {
+	caught := tf.alarm.catchUp()
+	ready := tf.ticks > 0
+	tf.mu.Unlock()
+	if caught {
+		// The watcher will find nothing to report: the others who wait
+		// hear of it now.
+		tf.wake()
+	}
+	if ready {
 		return (abi.POLLIN | abi.POLLRDNORM) & mask
 	}
 	return 0
