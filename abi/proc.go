@@ -341,6 +341,22 @@ const (
 	ROBUST_LIST_LIMIT = 2048
 )
 
+// FUTEX_WAKE_OP's operations and comparisons (include/uapi/linux/futex.h).
+const (
+	FUTEX_OP_SET  = 0
+	FUTEX_OP_ADD  = 1
+	FUTEX_OP_OR   = 2
+	FUTEX_OP_ANDN = 3
+	FUTEX_OP_XOR  = 4
+
+	FUTEX_OP_CMP_EQ = 0
+	FUTEX_OP_CMP_NE = 1
+	FUTEX_OP_CMP_LT = 2
+	FUTEX_OP_CMP_LE = 3
+	FUTEX_OP_CMP_GT = 4
+	FUTEX_OP_CMP_GE = 5
+)
+
 // getpriority and setpriority targets.
 const (
 	PRIO_PROCESS = 0

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"paddock/abi"
+	"paddock/kernel/futex"
 	"paddock/kernel/vfs"
 )
 
@@ -96,7 +97,7 @@ type Kernel struct {
 	init     *Process
 	hostname string
 	domain   string
-	futexes  futexTable
+	futexes  futex.Table
 
 	ptys       ptys
 	bootIDOnce sync.Once

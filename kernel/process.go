@@ -282,7 +282,7 @@ func (t *Task) exit() {
 		// Tell a joining thread: the word goes to 0 and one waiter wakes
 		// (mm_release).
 		if mm.as.WriteUint32(t.clearChildTID, 0) == nil {
-			k.futexWake(t, t.clearChildTID, false, 1, ^uint32(0))
+			t.FutexWake(t.clearChildTID, false, 1, abi.FUTEX_BITSET_MATCH_ANY)
 		}
 	}
 	t.traceExit()
