@@ -9,7 +9,6 @@ package kernel
 import (
 	"fmt"
 	"io"
-	"os"
 	"sync"
 	"time"
 
@@ -65,9 +64,10 @@ type Config struct {
 	Release    string // uname -r
 	Version    string // uname -v
 	NumCPU     int    // CPUs the guest is told it has
-	// Stdin, Stdout and Stderr are the host files behind the first
-	// process's descriptors 0, 1 and 2.
-	Stdin, Stdout, Stderr *os.File
+	// Stdio are the files of the first process's descriptors 0, 1 and
+	// 2 (kernel/console makes them of the host's standard files); nil
+	// leaves a descriptor closed.
+	Stdio [3]*vfs.File
 	// Log receives paddock's own diagnostics (unimplemented syscalls).
 	Log io.Writer
 	// Tracer, if set, observes every syscall, signal and exit.

@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"os"
 
 	"paddock/abi"
 )
@@ -21,16 +20,11 @@ type StartSpec struct {
 // the program could not be started; the error says why, for the user.
 func (k *Kernel) Start(s StartSpec) error {
 	fds := NewFDTable(k.vfs.Locks())
-	for fd, hf := range []struct {
-		f     *os.File
-		flags uint32
-	}{{k.cfg.Stdin, abi.O_RDONLY}, {k.cfg.Stdout, abi.O_WRONLY}, {k.cfg.Stderr, abi.O_WRONLY}} {
-		if hf.f == nil {
-			continue
+	for fd, f := range k.cfg.Stdio {
+		if f != nil {
+			fds.InstallAt(int32(fd), f, false)
+			f.DecRef()
 		}
-		f := newHostStreamFile(hf.f, hf.flags)
-		fds.InstallAt(int32(fd), f, false)
-		f.DecRef()
 	}
 	root := k.vfs.Root()
 	fsc := &FSContext{root: root, cwd: root, umask: 0o022}

@@ -508,9 +508,9 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 		tty.mu.Lock()
 		tm := tty.termios
 		tty.mu.Unlock()
-		return 0, putTermios(mem, arg, tm)
+		return 0, vfs.PutTermios(mem, arg, tm)
 	case abi.TCSETS, abi.TCSETSW, abi.TCSETSF:
-		tm, err := getTermios(mem, arg)
+		tm, err := vfs.GetTermios(mem, arg)
 		if err != nil {
 			return 0, err
 		}
@@ -539,9 +539,9 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 		tty.mu.Lock()
 		w := tty.winsize
 		tty.mu.Unlock()
-		return 0, putWinsize(mem, arg, w)
+		return 0, vfs.PutWinsize(mem, arg, w)
 	case abi.TIOCSWINSZ:
-		w, err := getWinsize(mem, arg)
+		w, err := vfs.GetWinsize(mem, arg)
 		if err != nil {
 			return 0, err
 		}
@@ -569,7 +569,7 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 			}
 		}
 		tty.mu.Unlock()
-		return 0, putU32(mem, arg, uint32(n))
+		return 0, vfs.PutUint32(mem, arg, uint32(n))
 	case abi.TCFLSH:
 		tty.mu.Lock()
 		if arg == abi.TCIFLUSH || arg == abi.TCIOFLUSH {
@@ -587,7 +587,7 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 		if !master {
 			return 0, abi.ENOTTY
 		}
-		return 0, putU32(mem, arg, uint32(tty.index))
+		return 0, vfs.PutUint32(mem, arg, uint32(tty.index))
 	case abi.TIOCSPTLCK:
 		if !master {
 			return 0, abi.ENOTTY
@@ -605,40 +605,6 @@ func (tty *TTY) ioctl(ctx vfs.Context, master bool, cmd uint32, arg uint64, mem 
 		return 0, abi.ENOTTY
 	}
 	return tty.jobIoctl(t, master, cmd, arg, mem)
-}
-
-// putTermios, getTermios, putWinsize and getWinsize copy the terminal
-// structures between the kernel and the caller's memory.
-func putTermios(mem vfs.Memory, addr uint64, t abi.Termios) error {
-	b := make([]byte, abi.SizeofTermios)
-	t.Encode(b)
-	return mem.CopyOut(addr, b)
-}
-
-func getTermios(mem vfs.Memory, addr uint64) (abi.Termios, error) {
-	b := make([]byte, abi.SizeofTermios)
-	if err := mem.CopyIn(addr, b); err != nil {
-		return abi.Termios{}, err
-	}
-	return abi.DecodeTermios(b), nil
-}
-
-func putWinsize(mem vfs.Memory, addr uint64, w abi.Winsize) error {
-	b := make([]byte, abi.SizeofWinsize)
-	w.Encode(b)
-	return mem.CopyOut(addr, b)
-}
-
-func getWinsize(mem vfs.Memory, addr uint64) (abi.Winsize, error) {
-	b := make([]byte, abi.SizeofWinsize)
-	if err := mem.CopyIn(addr, b); err != nil {
-		return abi.Winsize{}, err
-	}
-	return abi.DecodeWinsize(b), nil
-}
-
-func putU32(mem vfs.Memory, addr uint64, v uint32) error {
-	return mem.CopyOut(addr, []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)})
 }
 
 // jobIoctl is the controlling-terminal ioctls, with tty_ioctl's rules.
@@ -689,7 +655,7 @@ func (tty *TTY) jobIoctl(t *Task, master bool, cmd uint32, arg uint64, mem vfs.M
 		if (!master && p.ctty != tty) || tty.session == nil {
 			return 0, abi.ENOTTY
 		}
-		return 0, putU32(mem, arg, uint32(tty.session.sid))
+		return 0, vfs.PutUint32(mem, arg, uint32(tty.session.sid))
 	case abi.TIOCGPGRP:
 		k.mu.Lock()
 		if !master && p.ctty != tty {
@@ -701,7 +667,7 @@ func (tty *TTY) jobIoctl(t *Task, master bool, cmd uint32, arg uint64, mem vfs.M
 			pgid = tty.fg.pgid
 		}
 		k.mu.Unlock()
-		return 0, putU32(mem, arg, uint32(pgid))
+		return 0, vfs.PutUint32(mem, arg, uint32(pgid))
 	case abi.TIOCSPGRP:
 		if err := tty.jobControl(t, abi.SIGTTOU); err != nil {
 			return 0, err

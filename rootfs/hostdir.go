@@ -1,7 +1,6 @@
 package rootfs
 
 import (
-	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"paddock/abi"
+	"paddock/host"
 	"paddock/kernel/vfs"
 )
 
@@ -72,17 +72,8 @@ func hostErr(err error) error {
 	if err == nil {
 		return nil
 	}
-	var errno syscall.Errno
-	if errors.As(err, &errno) {
-		return abi.Errno(errno)
-	}
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return abi.ENOENT
-	case errors.Is(err, fs.ErrExist):
-		return abi.EEXIST
-	case errors.Is(err, fs.ErrPermission):
-		return abi.EACCES
+	if e, ok := host.Errno(err); ok {
+		return e
 	}
 	// os.Root refuses paths that would leave the root.
 	return abi.EACCES

@@ -18,6 +18,7 @@ import (
 
 	"paddock/abi"
 	"paddock/kernel"
+	"paddock/kernel/console"
 	"paddock/kernel/procfs"
 	"paddock/kernel/sys"
 	"paddock/rootfs"
@@ -312,7 +313,7 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 	cfg := kernel.Config{
 		Root: rootFS, RootSource: "/dev/root", Hostname: o.hostname, Release: o.release,
 		Version: "#1 SMP PREEMPT_DYNAMIC paddock", NumCPU: o.cpus,
-		Stdin: stdin, Stdout: stdout, Stderr: stderr, Log: stderr,
+		Stdio: console.Files(stdin, stdout, stderr), Log: stderr,
 	}
 	if tracer != nil {
 		cfg.Tracer = tracer

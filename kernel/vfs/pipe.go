@@ -329,8 +329,7 @@ func (e *pipeEnd) Ioctl(_ Context, _ *File, cmd uint32, arg uint64, mem Memory) 
 	if cmd != abi.FIONREAD {
 		return 0, abi.ENOTTY
 	}
-	n := uint32(e.p.Buffered())
-	return 0, mem.CopyOut(arg, []byte{byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24)})
+	return 0, PutUint32(mem, arg, uint32(e.p.Buffered()))
 }
 
 // PipeOf returns the pipe behind a pipe or FIFO file, or nil.
