@@ -124,3 +124,52 @@ func TestTimespec(t *testing.T) {
 		t.Error("Timespec.Valid wrong")
 	}
 }
+
+// TestCloneArgsLayout checks DecodeCloneArgs against the offsets of
+// struct clone_args in include/uapi/linux/sched.h, and that a version 0
+// struct leaves the later fields zero.
+func TestCloneArgsLayout(t *testing.T) {
+	b := make([]byte, SizeofCloneArgsVer2)
+	for i := 0; i < 11; i++ {
+		b[8*i] = byte(i + 1)
+	}
+	got := DecodeCloneArgs(b)
+	want := CloneArgs{Flags: 1, Pidfd: 2, ChildTID: 3, ParentTID: 4, ExitSignal: 5, Stack: 6, StackSize: 7, TLS: 8,
+		SetTID: 9, SetTIDSize: 10, Cgroup: 11}
+	if got != want {
+		t.Errorf("decoded %+v, want %+v", got, want)
+	}
+	got = DecodeCloneArgs(b[:SizeofCloneArgsVer0])
+	want.SetTID, want.SetTIDSize, want.Cgroup = 0, 0, 0
+	if got != want {
+		t.Errorf("version 0 decoded %+v, want %+v", got, want)
+	}
+}
+
+// TestSigcontextLayout checks struct sigcontext's offsets
+// (arch/x86/include/uapi/asm/sigcontext.h): eighteen 64-bit registers,
+// four 16-bit selectors, then err, trapno, oldmask, cr2 and fpstate.
+func TestSigcontextLayout(t *testing.T) {
+	s := Sigcontext{R8: 1, R15: 8, RDI: 9, RAX: 14, RSP: 16, RIP: 17, Eflags: 18, CS: 0x33, GS: 2, FS: 3, SS: 0x2b,
+		Err: 19, Trapno: 20, Oldmask: 21, CR2: 22, Fpstate: 23}
+	b := make([]byte, SizeofSigcontext)
+	s.Encode(b)
+	for _, c := range []struct {
+		off  int
+		want uint64
+		size int
+	}{{0, 1, 8}, {56, 8, 8}, {64, 9, 8}, {104, 14, 8}, {120, 16, 8}, {128, 17, 8}, {136, 18, 8},
+		{144, 0x33, 2}, {146, 2, 2}, {148, 3, 2}, {150, 0x2b, 2},
+		{152, 19, 8}, {160, 20, 8}, {168, 21, 8}, {176, 22, 8}, {184, 23, 8}} {
+		got := le.Uint64(b[c.off:])
+		if c.size == 2 {
+			got = uint64(le.Uint16(b[c.off:]))
+		}
+		if got != c.want {
+			t.Errorf("offset %d: %d, want %d", c.off, got, c.want)
+		}
+	}
+	if back := DecodeSigcontext(b); back != s {
+		t.Errorf("decoded %+v, want %+v", back, s)
+	}
+}

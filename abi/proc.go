@@ -42,23 +42,28 @@ func DecodeRlimit(b []byte) Rlimit {
 	return Rlimit{Cur: le.Uint64(b[0:]), Max: le.Uint64(b[8:])}
 }
 
+// NewUtsLen is __NEW_UTS_LEN: the longest host name, domain name or
+// other field of struct new_utsname (each field has room for a NUL
+// after it). sethostname(2) calls it HOST_NAME_MAX.
+const NewUtsLen = 64
+
 // Utsname is struct new_utsname: six NUL-padded 65-byte fields.
 type Utsname struct {
 	Sysname, Nodename, Release, Version, Machine, Domainname string
 }
 
 // SizeofUtsname is sizeof(struct new_utsname).
-const SizeofUtsname = 6 * 65
+const SizeofUtsname = 6 * (NewUtsLen + 1)
 
 // Encode writes u into b[:390]; each field is truncated to 64 bytes.
 func (u *Utsname) Encode(b []byte) {
 	b = b[:SizeofUtsname]
 	clear(b)
 	for i, f := range [6]string{u.Sysname, u.Nodename, u.Release, u.Version, u.Machine, u.Domainname} {
-		if len(f) > 64 {
-			f = f[:64]
+		if len(f) > NewUtsLen {
+			f = f[:NewUtsLen]
 		}
-		copy(b[65*i:], f)
+		copy(b[(NewUtsLen+1)*i:], f)
 	}
 }
 
@@ -66,7 +71,7 @@ func (u *Utsname) Encode(b []byte) {
 func DecodeUtsname(b []byte) Utsname {
 	var f [6]string
 	for i := range f {
-		field := b[65*i : 65*i+65]
+		field := b[(NewUtsLen+1)*i : (NewUtsLen+1)*(i+1)]
 		n := 0
 		for n < len(field) && field[n] != 0 {
 			n++
@@ -186,6 +191,10 @@ const (
 // ClockTick is USER_HZ, the unit of times(2), /proc stat times and
 // AT_CLKTCK.
 const ClockTick = 100
+
+// NGROUPS_MAX is the most supplementary groups a process may have
+// (include/uapi/linux/limits.h).
+const NGROUPS_MAX = 65536
 
 // clone flags (include/uapi/linux/sched.h).
 const (
@@ -383,3 +392,33 @@ const (
 // CapAll is the capability set of root: every capability up to
 // CAP_CHECKPOINT_RESTORE (40), as /proc/PID/status prints CapPrm.
 const CapAll = 1<<41 - 1
+
+// CloneArgs is struct clone_args, clone3's argument
+// (include/uapi/linux/sched.h): eleven 64-bit fields, of which a caller
+// may pass the first eight (version 0), ten or all.
+type CloneArgs struct {
+	Flags, Pidfd, ChildTID, ParentTID, ExitSignal, Stack, StackSize, TLS uint64
+	SetTID, SetTIDSize, Cgroup                                           uint64
+}
+
+// Sizes of struct clone_args: CLONE_ARGS_SIZE_VER0 (without set_tid),
+// VER1 (without cgroup) and VER2, the whole struct.
+const (
+	SizeofCloneArgsVer0 = 64
+	SizeofCloneArgsVer1 = 80
+	SizeofCloneArgsVer2 = 88
+)
+
+// DecodeCloneArgs reads a struct clone_args from b, which holds at least
+// its first SizeofCloneArgsVer0 bytes; the fields b does not reach are
+// zero, as copy_struct_from_user leaves them.
+func DecodeCloneArgs(b []byte) CloneArgs {
+	var f [11]uint64
+	for i := range f {
+		if len(b) >= 8*i+8 {
+			f[i] = le.Uint64(b[8*i:])
+		}
+	}
+	return CloneArgs{Flags: f[0], Pidfd: f[1], ChildTID: f[2], ParentTID: f[3], ExitSignal: f[4], Stack: f[5],
+		StackSize: f[6], TLS: f[7], SetTID: f[8], SetTIDSize: f[9], Cgroup: f[10]}
+}

@@ -301,15 +301,6 @@ const (
 	UContextStack        = 16
 	UContextMcontext     = 40
 	UContextSigmask      = 296
-	SigcontextRIP        = 16 * 8
-	SigcontextEflags     = 17 * 8
-	SigcontextCS         = 144
-	SigcontextSS         = 150
-	SigcontextErr        = 152
-	SigcontextTrapno     = 160
-	SigcontextOldmask    = 168
-	SigcontextCR2        = 176
-	SigcontextFpstate    = 184
 	UC_FP_XSTATE         = 1
 	UC_SIGCONTEXT_SS     = 2
 	UC_STRICT_RESTORE_SS = 4
@@ -319,10 +310,47 @@ const (
 	UserDS = 0x2b
 )
 
-// SigcontextRegs lists the order of the general registers in a
-// sigcontext, by name.
-var SigcontextRegs = [...]string{"r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
-	"rdi", "rsi", "rbp", "rbx", "rdx", "rax", "rcx", "rsp", "rip", "eflags"}
+// Sigcontext is struct sigcontext, the registers in a signal frame's
+// ucontext (the layout above).
+type Sigcontext struct {
+	R8, R9, R10, R11, R12, R13, R14, R15        uint64
+	RDI, RSI, RBP, RBX, RDX, RAX, RCX, RSP, RIP uint64
+	Eflags                                      uint64
+	CS, GS, FS, SS                              uint16
+	Err, Trapno, Oldmask, CR2                   uint64
+	Fpstate                                     uint64 // the address of the FPU state
+}
+
+// SizeofSigcontext is sizeof(struct sigcontext).
+const SizeofSigcontext = 256
+
+// Encode writes s into b[:SizeofSigcontext], the reserved words zero.
+func (s *Sigcontext) Encode(b []byte) {
+	b = b[:SizeofSigcontext]
+	clear(b)
+	for i, v := range []uint64{s.R8, s.R9, s.R10, s.R11, s.R12, s.R13, s.R14, s.R15, s.RDI, s.RSI, s.RBP, s.RBX,
+		s.RDX, s.RAX, s.RCX, s.RSP, s.RIP, s.Eflags} {
+		le.PutUint64(b[8*i:], v)
+	}
+	le.PutUint16(b[144:], s.CS)
+	le.PutUint16(b[146:], s.GS)
+	le.PutUint16(b[148:], s.FS)
+	le.PutUint16(b[150:], s.SS)
+	le.PutUint64(b[152:], s.Err)
+	le.PutUint64(b[160:], s.Trapno)
+	le.PutUint64(b[168:], s.Oldmask)
+	le.PutUint64(b[176:], s.CR2)
+	le.PutUint64(b[184:], s.Fpstate)
+}
+
+// DecodeSigcontext reads a struct sigcontext from b[:SizeofSigcontext].
+func DecodeSigcontext(b []byte) Sigcontext {
+	w := func(i int) uint64 { return le.Uint64(b[8*i:]) }
+	return Sigcontext{R8: w(0), R9: w(1), R10: w(2), R11: w(3), R12: w(4), R13: w(5), R14: w(6), R15: w(7),
+		RDI: w(8), RSI: w(9), RBP: w(10), RBX: w(11), RDX: w(12), RAX: w(13), RCX: w(14), RSP: w(15), RIP: w(16),
+		Eflags: w(17), CS: le.Uint16(b[144:]), GS: le.Uint16(b[146:]), FS: le.Uint16(b[148:]), SS: le.Uint16(b[150:]),
+		Err: w(19), Trapno: w(20), Oldmask: w(21), CR2: w(22), Fpstate: w(23)}
+}
 
 // Sigevent is struct sigevent (timer_create):
 //

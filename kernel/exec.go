@@ -156,6 +156,7 @@ func (t *Task) loadELF(r *vfs.Resolver, f *vfs.File, l vfs.Location, a *vfs.Attr
 		UID: nc.RealUID, EUID: nc.EffectiveUID, GID: nc.RealGID, EGID: nc.EffectiveGID,
 		Secure:      nc.EffectiveUID != nc.RealUID || nc.EffectiveGID != nc.RealGID,
 		MinSigStkSz: MinSigStackSize,
+		HWCap:       uint64(cpu.CPUID1().EDX),
 	}
 	rand.Read(sp.Random[:])
 	layout, err := elf.SetupStack(mm.as, img, sp)

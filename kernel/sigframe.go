@@ -79,21 +79,14 @@ func (t *Task) setupFrame(info abi.Siginfo, act abi.SigAction) error {
 		ssFlags = abi.SS_ONSTACK
 	}
 	abi.StackT{Sp: alt.Sp, Flags: ssFlags | alt.Flags, Size: alt.Size}.Encode(uc[abi.UContextStack:])
-	mc := uc[abi.UContextMcontext:]
-	for i, v := range []uint64{r.R8, r.R9, r.R10, r.R11, r.R12, r.R13, r.R14, r.R15, r.RDI, r.RSI, r.RBP, r.RBX,
-		r.RDX, r.RAX, r.RCX, r.RSP, r.RIP, r.RFLAGS} {
-		le.PutUint64(mc[8*i:], v)
-	}
-	le.PutUint16(mc[abi.SigcontextCS:], abi.UserCS)
-	le.PutUint16(mc[abi.SigcontextSS:], abi.UserDS)
+	sc := abi.Sigcontext{R8: r.R8, R9: r.R9, R10: r.R10, R11: r.R11, R12: r.R12, R13: r.R13, R14: r.R14, R15: r.R15,
+		RDI: r.RDI, RSI: r.RSI, RBP: r.RBP, RBX: r.RBX, RDX: r.RDX, RAX: r.RAX, RCX: r.RCX, RSP: r.RSP, RIP: r.RIP,
+		Eflags: r.RFLAGS, CS: abi.UserCS, SS: abi.UserDS, Oldmask: uint64(oldMask), Fpstate: fpAddr}
 	if f := t.lastFault; f != nil && synchronous.Has(info.Signo) {
-		le.PutUint64(mc[abi.SigcontextErr:], f.err)
-		le.PutUint64(mc[abi.SigcontextTrapno:], f.trapno)
-		le.PutUint64(mc[abi.SigcontextCR2:], f.cr2)
+		sc.Err, sc.Trapno, sc.CR2 = f.err, f.trapno, f.cr2
 		t.lastFault = nil
 	}
-	le.PutUint64(mc[abi.SigcontextOldmask:], uint64(oldMask))
-	le.PutUint64(mc[abi.SigcontextFpstate:], fpAddr)
+	sc.Encode(uc[abi.UContextMcontext:])
 	le.PutUint64(uc[abi.UContextSigmask:], uint64(oldMask))
 	info.Encode(b[abi.RtSigframeInfo:])
 	if err := t.CopyOut(frame, b); err != nil {
@@ -138,15 +131,14 @@ func (t *Task) Sigreturn() error {
 		return err
 	}
 	uc := b[abi.RtSigframeUC:]
-	mc := uc[abi.UContextMcontext:]
+	sc := abi.DecodeSigcontext(uc[abi.UContextMcontext:])
 	var r cpu.Regs
 	eng.Regs(&r)
-	v := func(i int) uint64 { return le.Uint64(mc[8*i:]) }
-	r.R8, r.R9, r.R10, r.R11, r.R12, r.R13, r.R14, r.R15 = v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7)
-	r.RDI, r.RSI, r.RBP, r.RBX, r.RDX, r.RAX, r.RCX, r.RSP = v(8), v(9), v(10), v(11), v(12), v(13), v(14), v(15)
-	r.RIP = v(16)
-	r.RFLAGS = r.RFLAGS&^eflagsUser | v(17)&eflagsUser
-	if fp := le.Uint64(mc[abi.SigcontextFpstate:]); fp != 0 {
+	r.R8, r.R9, r.R10, r.R11, r.R12, r.R13, r.R14, r.R15 = sc.R8, sc.R9, sc.R10, sc.R11, sc.R12, sc.R13, sc.R14, sc.R15
+	r.RDI, r.RSI, r.RBP, r.RBX, r.RDX, r.RAX, r.RCX, r.RSP = sc.RDI, sc.RSI, sc.RBP, sc.RBX, sc.RDX, sc.RAX, sc.RCX, sc.RSP
+	r.RIP = sc.RIP
+	r.RFLAGS = r.RFLAGS&^eflagsUser | sc.Eflags&eflagsUser
+	if fp := sc.Fpstate; fp != 0 {
 		fx := make([]byte, cpu.FXSaveSize)
 		if err := t.CopyIn(fp, fx); err != nil {
 			t.k.forceSignal(t, abi.Siginfo{Signo: abi.SIGSEGV, Code: abi.SI_KERNEL})

@@ -3,6 +3,7 @@ package mmu
 import (
 	"bytes"
 
+	"paddock/abi"
 	"paddock/emu/cpu"
 )
 
@@ -51,9 +52,8 @@ func (as *AddressSpace) Fork(eng *cpu.Engine) (*AddressSpace, error) {
 // zero: dst is fresh memory, already zero, and skipping leaves the host
 // pages untouched (no RAM) where the guest never wrote.
 func copyPages(dst, src []byte) {
-	const page = 4096
-	for off := 0; off < len(src); off += page {
-		end := min(off+page, len(src))
+	for off := 0; off < len(src); off += abi.PageSize {
+		end := min(off+abi.PageSize, len(src))
 		if !allZero(src[off:end]) {
 			copy(dst[off:end], src[off:end])
 		}

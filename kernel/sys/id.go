@@ -80,13 +80,10 @@ func Getgroups(t *kernel.Task, a kernel.Args) (uint64, error) {
 	return uint64(len(c.Groups)), t.CopyOut(a[1], b)
 }
 
-// ngroupsMax is NGROUPS_MAX.
-const ngroupsMax = 65536
-
 // Setgroups implements setgroups(2): root only.
 func Setgroups(t *kernel.Task, a kernel.Args) (uint64, error) {
 	n := a.Int(0)
-	if n < 0 || n > ngroupsMax {
+	if n < 0 || n > abi.NGROUPS_MAX {
 		return 0, abi.EINVAL
 	}
 	c := t.Process().Creds()

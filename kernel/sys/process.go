@@ -30,48 +30,32 @@ func Clone(t *kernel.Task, a kernel.Args) (uint64, error) {
 	return uint64(tid), err
 }
 
-// clone3ArgsSize are the sizes of struct clone_args paddock knows: version
-// 0 (64 bytes), with set_tid (80) and with cgroup (88).
-const (
-	clone3MinSize = 64
-	clone3MaxSize = 88
-)
-
-// Clone3 implements clone3(2):
-//
-//	struct clone_args { u64 flags, pidfd, child_tid, parent_tid, exit_signal,
-//	                    stack, stack_size, tls, set_tid, set_tid_size, cgroup }
+// Clone3 implements clone3(2) with struct clone_args of any size Linux
+// takes (copy_struct_from_user: a larger one must be zero past what the
+// kernel knows). set_tid and cgroup are not supported (EINVAL).
 func Clone3(t *kernel.Task, a kernel.Args) (uint64, error) {
 	size := a[1]
-	if size < clone3MinSize || size > abi.PageSize {
+	if size < abi.SizeofCloneArgsVer0 || size > abi.PageSize {
 		return 0, abi.EINVAL
 	}
 	b := make([]byte, size)
 	if err := t.CopyIn(a[0], b); err != nil {
 		return 0, err
 	}
-	// Fields paddock does not know must be zero (E2BIG otherwise).
-	for _, x := range b[min(size, clone3MaxSize):] {
+	for _, x := range b[min(size, abi.SizeofCloneArgsVer2):] {
 		if x != 0 {
 			return 0, abi.E2BIG
 		}
 	}
-	f := func(i int) uint64 {
-		if uint64(8*i+8) > size {
-			return 0
-		}
-		return le64(b[8*i:])
-	}
-	flags, exit := f(0), f(4)
-	if flags&abi.CSIGNAL != 0 || exit > abi.NSIG || f(8) != 0 || f(9) != 0 || f(10) != 0 {
+	ca := abi.DecodeCloneArgs(b)
+	if ca.Flags&abi.CSIGNAL != 0 || ca.ExitSignal > abi.NSIG || ca.SetTID != 0 || ca.SetTIDSize != 0 || ca.Cgroup != 0 {
 		return 0, abi.EINVAL
 	}
-	stack, stackSize := f(5), f(6)
-	if stack == 0 && stackSize != 0 || stack != 0 && stackSize == 0 {
+	if ca.Stack == 0 && ca.StackSize != 0 || ca.Stack != 0 && ca.StackSize == 0 {
 		return 0, abi.EINVAL
 	}
-	tid, err := t.Clone(kernel.CloneArgs{Flags: flags, Stack: stack + stackSize, ChildTID: f(2), ParentTID: f(3),
-		TLS: f(7), ExitSignal: abi.Signal(exit)})
+	tid, err := t.Clone(kernel.CloneArgs{Flags: ca.Flags, Stack: ca.Stack + ca.StackSize, ChildTID: ca.ChildTID,
+		ParentTID: ca.ParentTID, TLS: ca.TLS, ExitSignal: abi.Signal(ca.ExitSignal)})
 	return uint64(tid), err
 }
 

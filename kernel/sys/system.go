@@ -19,15 +19,12 @@ func Uname(t *kernel.Task, a kernel.Args) (uint64, error) {
 	return 0, t.CopyOut(a[0], b)
 }
 
-// hostnameMax is __NEW_UTS_LEN.
-const hostnameMax = 64
-
 func readName(t *kernel.Task, a kernel.Args) (string, error) {
 	if c := t.Process().Creds(); !c.Privileged() {
 		return "", abi.EPERM
 	}
 	n := a.Int(1)
-	if n < 0 || n > hostnameMax {
+	if n < 0 || n > abi.NewUtsLen {
 		return "", abi.EINVAL
 	}
 	b := make([]byte, n)

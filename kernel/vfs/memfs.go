@@ -39,10 +39,6 @@ type MemFS struct {
 	now     func() abi.Timespec
 }
 
-// pageSize is the unit of file data storage; st_blocks counts it, as
-// Linux's tmpfs does.
-const pageSize = 4096
-
 type node struct {
 	fs   *MemFS
 	attr Attr
@@ -50,10 +46,11 @@ type node struct {
 	// Directory entries, in creation order (as listed by getdents).
 	kids  map[string]*node
 	order []string
-	// Regular file data: sparse pages; absent pages read as zeros. Once
+	// Regular file data: sparse pages, which st_blocks counts as Linux's
+	// tmpfs does; absent pages read as zeros. Once
 	// the file is mapped shared, its data lives in seg instead, host
 	// memory that every mapping of it shows (MapShared).
-	data map[int64]*[pageSize]byte
+	data map[int64]*[abi.PageSize]byte
 	seg  []byte
 	// Symlink target.
 	target string
@@ -94,7 +91,7 @@ func (fs *MemFS) newNode(a Attr) *node {
 	a.Ino = fs.nextIno
 	fs.nextIno++
 	a.Dev = fs.dev
-	a.Blksize = pageSize
+	a.Blksize = abi.PageSize
 	a.HasBtime = true
 	n := &node{fs: fs, attr: a}
 	if a.IsDir() {
@@ -137,7 +134,7 @@ func (n *node) load() {
 	a.Ino = n.lowerIno
 	a.Dev = n.fs.dev
 	if a.Blksize == 0 {
-		a.Blksize = pageSize
+		a.Blksize = abi.PageSize
 	}
 	n.attr = a
 	switch a.Type() {
@@ -204,13 +201,13 @@ func (n *node) writePages(src []byte, off int64) {
 		return
 	}
 	if n.data == nil {
-		n.data = map[int64]*[pageSize]byte{}
+		n.data = map[int64]*[abi.PageSize]byte{}
 	}
 	for len(src) > 0 {
-		pi, po := off/pageSize, off%pageSize
+		pi, po := off/abi.PageSize, off%abi.PageSize
 		p := n.data[pi]
 		if p == nil {
-			p = new([pageSize]byte)
+			p = new([abi.PageSize]byte)
 			n.data[pi] = p
 			n.fs.pages++
 		}
@@ -225,8 +222,8 @@ func (n *node) readPages(dst []byte, off int64) {
 		return
 	}
 	for len(dst) > 0 {
-		pi, po := off/pageSize, off%pageSize
-		k := min(int64(len(dst)), pageSize-po)
+		pi, po := off/abi.PageSize, off%abi.PageSize
+		k := min(int64(len(dst)), abi.PageSize-po)
 		if p := n.data[pi]; p != nil {
 			copy(dst[:k], p[po:])
 		} else {
@@ -251,11 +248,11 @@ func (n *node) truncate(size int64) {
 	if size < n.attr.Size {
 		for pi, p := range n.data {
 			switch {
-			case pi*pageSize >= size:
+			case pi*abi.PageSize >= size:
 				delete(n.data, pi)
 				n.fs.pages--
-			case (pi+1)*pageSize > size:
-				clear(p[size-pi*pageSize:])
+			case (pi+1)*abi.PageSize > size:
+				clear(p[size-pi*abi.PageSize:])
 			}
 		}
 	}
@@ -267,9 +264,9 @@ func (n *node) blocks() int64 {
 		return n.attr.Blocks
 	}
 	if n.seg != nil {
-		return (n.attr.Size + pageSize - 1) / pageSize * (pageSize / 512)
+		return (n.attr.Size + abi.PageSize - 1) / abi.PageSize * (abi.PageSize / 512)
 	}
-	return int64(len(n.data)) * (pageSize / 512)
+	return int64(len(n.data)) * (abi.PageSize / 512)
 }
 
 // Root implements FileSystem.
@@ -296,11 +293,11 @@ func (fs *MemFS) Statfs() abi.Statfs {
 		s := fs.lower.Statfs()
 		return s
 	}
-	total := uint64(memfsSize / pageSize)
+	total := uint64(memfsSize / abi.PageSize)
 	used := uint64(fs.pages)
 	free := total - min(used, total)
-	return abi.Statfs{Type: abi.TMPFS_MAGIC, Bsize: pageSize, Blocks: total, Bfree: free, Bavail: free,
-		Files: 1 << 20, Ffree: 1<<20 - min(fs.nextIno, 1<<20), Namelen: abi.NAME_MAX, Frsize: pageSize,
+	return abi.Statfs{Type: abi.TMPFS_MAGIC, Bsize: abi.PageSize, Blocks: total, Bfree: free, Bavail: free,
+		Files: 1 << 20, Ffree: 1<<20 - min(fs.nextIno, 1<<20), Namelen: abi.NAME_MAX, Frsize: abi.PageSize,
 		Flags: abi.ST_RELATIME}
 }
 
@@ -741,12 +738,12 @@ func (m *memFile) Allocate(mode uint32, off, length int64) error {
 	}
 	switch mode {
 	case 0, abi.FALLOC_FL_KEEP_SIZE:
-		for p := off / pageSize; p*pageSize < end; p++ {
+		for p := off / abi.PageSize; p*abi.PageSize < end; p++ {
 			if n.data == nil {
-				n.data = map[int64]*[pageSize]byte{}
+				n.data = map[int64]*[abi.PageSize]byte{}
 			}
 			if n.data[p] == nil {
-				n.data[p] = new([pageSize]byte)
+				n.data[p] = new([abi.PageSize]byte)
 				n.fs.pages++
 			}
 		}
@@ -757,17 +754,17 @@ func (m *memFile) Allocate(mode uint32, off, length int64) error {
 		}
 	case abi.FALLOC_FL_PUNCH_HOLE | abi.FALLOC_FL_KEEP_SIZE:
 		end = min(end, n.attr.Size)
-		for p := off / pageSize; p*pageSize < end; p++ {
+		for p := off / abi.PageSize; p*abi.PageSize < end; p++ {
 			pg := n.data[p]
 			if pg == nil {
 				continue
 			}
-			ps, pe := max(off, p*pageSize), min(end, (p+1)*pageSize)
-			if ps == p*pageSize && pe == (p+1)*pageSize {
+			ps, pe := max(off, p*abi.PageSize), min(end, (p+1)*abi.PageSize)
+			if ps == p*abi.PageSize && pe == (p+1)*abi.PageSize {
 				delete(n.data, p)
 				n.fs.pages--
 			} else {
-				clear(pg[ps-p*pageSize : pe-p*pageSize])
+				clear(pg[ps-p*abi.PageSize : pe-p*abi.PageSize])
 			}
 		}
 		now := n.fs.now()
@@ -805,7 +802,7 @@ func (m *memFile) MapShared() ([]byte, error) {
 		return nil, abi.ENOMEM
 	}
 	for pi, p := range n.data {
-		copy(seg[pi*pageSize:], p[:])
+		copy(seg[pi*abi.PageSize:], p[:])
 	}
 	n.fs.pages -= int64(len(n.data))
 	n.data = nil

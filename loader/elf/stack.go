@@ -2,7 +2,6 @@ package elf
 
 import (
 	"paddock/abi"
-	"paddock/emu/cpu"
 	"paddock/emu/mmu"
 )
 
@@ -16,6 +15,8 @@ type StackParams struct {
 	Secure     bool
 	// MinSigStkSz is AT_MINSIGSTKSZ: the size of the kernel's signal frame.
 	MinSigStkSz uint64
+	// HWCap is AT_HWCAP: the CPU's features (CPUID leaf 1's EDX).
+	HWCap uint64
 }
 
 // MaxArgStrlen is MAX_ARG_STRLEN: the longest single argument or
@@ -103,7 +104,7 @@ func SetupStack(as *mmu.AddressSpace, img *Image, p StackParams) (Layout, error)
 	}
 	auxv := [][2]uint64{
 		{abi.AT_MINSIGSTKSZ, p.MinSigStkSz},
-		{abi.AT_HWCAP, uint64(cpu.CPUID1().EDX)},
+		{abi.AT_HWCAP, p.HWCap},
 		{abi.AT_PAGESZ, abi.PageSize},
 		{abi.AT_CLKTCK, abi.ClockTick},
 		{abi.AT_PHDR, img.Phdr},
