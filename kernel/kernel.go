@@ -14,6 +14,7 @@ import (
 
 	"paddock/abi"
 	"paddock/kernel/futex"
+	"paddock/kernel/observe"
 	"paddock/kernel/vfs"
 )
 
@@ -71,11 +72,11 @@ type Config struct {
 	// Log receives paddock's own diagnostics (unimplemented syscalls).
 	Log io.Writer
 	// Tracer, if set, observes every syscall, signal and exit.
-	Tracer Tracer
+	Tracer observe.Tracer
 	// CodeTracer, if set, sees the guest code that runs.
-	CodeTracer CodeTracer
+	CodeTracer observe.CodeTracer
 	// Debugger, if set, controls the first process.
-	Debugger Debugger
+	Debugger observe.Debugger
 }
 
 // Kernel is one running paddock kernel.

@@ -7,76 +7,13 @@ import (
 	"time"
 
 	"paddock/abi"
-	"paddock/emu/cpu"
 	"paddock/kernel/vfs"
 )
 
-// TracedTask is what a tracer may ask of the task an event is about. It is
-// an unnamed interface type so that a tracer outside the kernel
-// (tools/trace) can name the same type without importing the kernel.
-type TracedTask = interface {
-	TID() int32
-	TGID() int32
-	CopyIn(addr uint64, b []byte) error
-	FDPath(fd int32) (string, bool)
-	// Slept is how long the task has slept in blocking calls: a call's
-	// system time is its duration less the sleep it took.
-	Slept() time.Duration
-}
-
-// Tracer observes a kernel as strace observes Linux through ptrace: every
-// syscall's entry and exit, signal deliveries and task exits. Its methods
-// run on the task's own goroutine, so calls for different tasks may run at
-// once.
-type Tracer interface {
-	// SyscallEnter runs before the handler, once per call even when the
-	// call sleeps and runs again off the engine.
-	SyscallEnter(t TracedTask, nr abi.Sysno, args [6]uint64)
-	// SyscallExit runs after the handler with its result: ret when errno
-	// is 0, else the errno (a restart errno included). Calls that do not
-	// return (exit, exit_group, a successful rt_sigreturn's caller) have
-	// no exit.
-	SyscallExit(t TracedTask, nr abi.Sysno, args [6]uint64, ret uint64, errno abi.Errno)
-	// Signal runs when a signal is delivered to the task (a handler runs,
-	// or the default action is taken).
-	Signal(t TracedTask, info abi.Siginfo)
-	// Stopped runs when the task parks in a group stop (job control).
-	Stopped(t TracedTask, sig abi.Signal)
-	// Exit runs when the task ends, with its wait status: an exit code, or
-	// the signal that killed it.
-	Exit(t TracedTask, exited bool, code int, sig abi.Signal, core bool)
-}
-
-// TracedCode is what a code tracer may ask of the task whose code ran.
-type TracedCode = interface {
-	TracedTask
-	// AddressSpace identifies the task's address space: a new one comes
-	// with every exec and every fork.
-	AddressSpace() uint64
-	// Mapping describes the mapping that holds addr: its bounds, the
-	// file offset of start, and the file's path ("" for anonymous
-	// memory) and inode number.
-	Mapping(addr uint64) (start, end, offset uint64, path string, ino uint64, ok bool)
-	// ReadFile reads a file of the task's file system, as root.
-	ReadFile(path string) ([]byte, error)
-}
-
-// CodeTracer watches guest code run (instruction traces, coverage,
-// profiles). Its methods run on the goroutine of the task whose code ran,
-// with the engine held.
-type CodeTracer interface {
-	// Blocks reports basic blocks t executed, in order.
-	Blocks(t TracedCode, blocks []cpu.Block)
-	// Steps reports instructions t executed with the registers before
-	// each, if WantSteps asked for them (a register read per instruction).
-	Steps(t TracedCode, steps []cpu.Step)
-	WantSteps() bool
-}
-
-// AddressSpace implements TracedCode.
+// AddressSpace implements observe.CodeTask.
 func (t *Task) AddressSpace() uint64 { return t.mm.id }
 
-// Mapping implements TracedCode.
+// Mapping implements observe.CodeTask.
 func (t *Task) Mapping(addr uint64) (start, end, offset uint64, path string, ino uint64, ok bool) {
 	for _, v := range t.mm.as.VMAs() {
 		if addr >= v.Start && addr < v.End {
@@ -93,7 +30,7 @@ func (t *Task) Mapping(addr uint64) (start, end, offset uint64, path string, ino
 // not data files.
 const maxTracedFile = 1 << 30
 
-// ReadFile implements TracedCode.
+// ReadFile implements observe.CodeTask.
 func (t *Task) ReadFile(path string) ([]byte, error) {
 	root := t.fs.Root()
 	r := &vfs.Resolver{Creds: &vfs.Creds{}, Root: root, Start: root}
@@ -111,7 +48,7 @@ func (t *Task) ReadFile(path string) ([]byte, error) {
 	return b[:n], err
 }
 
-// Slept implements TracedTask.
+// Slept implements observe.Task.
 func (t *Task) Slept() time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -19,6 +19,7 @@ import (
 	"paddock/abi"
 	"paddock/kernel"
 	"paddock/kernel/console"
+	"paddock/kernel/observe"
 	"paddock/kernel/procfs"
 	"paddock/kernel/sys"
 	"paddock/rootfs"
@@ -522,7 +523,7 @@ func newTracer(s *straceOptions, strace bool, stderr *os.File) (*trace.Strace, f
 
 // newCodeTracer builds the code tracers the options ask for, or nil; the
 // function it returns writes their files.
-func newCodeTracer(c *codeOptions, stderr *os.File) (trace.CodeTracer, func(), error) {
+func newCodeTracer(c *codeOptions, stderr *os.File) (observe.CodeTracer, func(), error) {
 	var tee trace.Tee
 	var closers []func() error
 	if c.itrace.set {
@@ -558,10 +559,10 @@ func newCodeTracer(c *codeOptions, stderr *os.File) (trace.CodeTracer, func(), e
 	}
 	for _, out := range []struct {
 		path string
-		make func() (trace.CodeTracer, io.WriterTo)
+		make func() (observe.CodeTracer, io.WriterTo)
 	}{
-		{c.coverage, func() (trace.CodeTracer, io.WriterTo) { x := trace.NewCoverage(); return x, x }},
-		{c.profile, func() (trace.CodeTracer, io.WriterTo) { x := trace.NewProfile(); return x, x }},
+		{c.coverage, func() (observe.CodeTracer, io.WriterTo) { x := trace.NewCoverage(); return x, x }},
+		{c.profile, func() (observe.CodeTracer, io.WriterTo) { x := trace.NewProfile(); return x, x }},
 	} {
 		if out.path == "" {
 			continue

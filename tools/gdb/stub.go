@@ -21,22 +21,10 @@ import (
 
 	"paddock/abi"
 	"paddock/emu/cpu"
-	"paddock/tools/trace"
+	"paddock/kernel/observe"
 )
 
-// Task is what the stub asks of a stopped task of the debugged process
-// (kernel.DebuggedTask is the same type).
-type Task = interface {
-	trace.CodeTask
-	Engine() *cpu.Engine
-	Threads() []int32
-	ThreadRegs(tid int32, r *cpu.Regs) bool
-	Auxv() []byte
-	ExePath() string
-	CopyOut(addr uint64, b []byte) error
-}
-
-// Stub serves one gdb connection. It implements kernel.Debugger.
+// Stub serves one gdb connection. It implements observe.Debugger.
 type Stub struct {
 	ln net.Listener
 	// Interrupt is called when gdb asks to stop the running process
@@ -70,7 +58,7 @@ type exit struct {
 
 // stop is a task stopped for the debugger.
 type stop struct {
-	t      Task
+	t      observe.DebugTask
 	sig    abi.Signal
 	exec   bool // it has just run a new program
 	resume chan abi.Signal
@@ -89,8 +77,8 @@ func Listen(addr string) (*Stub, error) {
 // Addr is where the stub listens.
 func (s *Stub) Addr() net.Addr { return s.ln.Addr() }
 
-// Stop implements kernel.Debugger.
-func (s *Stub) Stop(t Task, sig abi.Signal) abi.Signal {
+// Stop implements observe.Debugger.
+func (s *Stub) Stop(t observe.DebugTask, sig abi.Signal) abi.Signal {
 	s.mu.Lock()
 	skip := s.gone || (sig != abi.SIGTRAP && s.pass[int(sig)])
 	s.mu.Unlock()
@@ -102,10 +90,10 @@ func (s *Stub) Stop(t Task, sig abi.Signal) abi.Signal {
 	return <-st.resume
 }
 
-// Exec implements kernel.Debugger: gdb hears of the new program (an exec
+// Exec implements observe.Debugger: gdb hears of the new program (an exec
 // stop) and loads it; the old program's breakpoints are gone with its
 // engine, and gdb inserts its own again.
-func (s *Stub) Exec(t Task) {
+func (s *Stub) Exec(t observe.DebugTask) {
 	s.mu.Lock()
 	gone := s.gone
 	s.mu.Unlock()
@@ -117,7 +105,7 @@ func (s *Stub) Exec(t Task) {
 	<-st.resume
 }
 
-// Exited implements kernel.Debugger. It returns once gdb has been told,
+// Exited implements observe.Debugger. It returns once gdb has been told,
 // so that paddock does not end before the news is sent.
 func (s *Stub) Exited(exited bool, code int, sig abi.Signal) {
 	x := exit{reply: fmt.Sprintf("X%02x", gdbSignal(int(sig))), sent: make(chan struct{})}
@@ -534,7 +522,7 @@ func regOffset(n int) int {
 // Another thread's floating point and vector registers are not at hand
 // (its saved context holds them, but not in a form the stub reads): they
 // read as unavailable.
-func (s *Stub) readRegs(t Task) (b []byte, fp bool) {
+func (s *Stub) readRegs(t observe.DebugTask) (b []byte, fp bool) {
 	var r cpu.Regs
 	current := s.thread == 0 || s.thread == t.TID()
 	if current {
@@ -600,7 +588,7 @@ func encodeRegs(b []byte, fp bool, from, to int) string {
 }
 
 // writeRegs sets the current thread's registers from a 'G' packet.
-func (s *Stub) writeRegs(t Task, b []byte) string {
+func (s *Stub) writeRegs(t observe.DebugTask, b []byte) string {
 	if len(b) < regOffset(regST0) || (s.thread != 0 && s.thread != t.TID()) {
 		return "E01"
 	}
@@ -634,7 +622,7 @@ func (s *Stub) writeRegs(t Task, b []byte) string {
 }
 
 // writeReg sets one register from a 'P' packet: n=value.
-func (s *Stub) writeReg(t Task, arg string) string {
+func (s *Stub) writeReg(t observe.DebugTask, arg string) string {
 	ns, vs, ok := strings.Cut(arg, "=")
 	n, err := strconv.ParseUint(ns, 16, 32)
 	val, err2 := hex.DecodeString(vs)
@@ -652,7 +640,7 @@ func (s *Stub) writeReg(t Task, arg string) string {
 }
 
 // readMem answers 'm addr,len' with what is readable from addr on.
-func readMem(t Task, arg string) string {
+func readMem(t observe.DebugTask, arg string) string {
 	as, ls, _ := strings.Cut(arg, ",")
 	addr, err := strconv.ParseUint(as, 16, 64)
 	n, err2 := strconv.ParseUint(ls, 16, 32)
@@ -677,7 +665,7 @@ func readMem(t Task, arg string) string {
 }
 
 // writeMem handles 'M addr,len:bytes'.
-func writeMem(t Task, arg string) string {
+func writeMem(t observe.DebugTask, arg string) string {
 	head, data, ok := strings.Cut(arg, ":")
 	as, _, _ := strings.Cut(head, ",")
 	addr, err := strconv.ParseUint(as, 16, 64)
@@ -712,7 +700,7 @@ func xfer(data []byte, arg string) string {
 
 // vfile serves gdb's host I/O on the guest's files, read-only, so that gdb
 // needs no copy of the program or its libraries.
-func (s *Stub) vfile(t Task, p string) string {
+func (s *Stub) vfile(t observe.DebugTask, p string) string {
 	op, args, _ := strings.Cut(p, ":")
 	f := strings.Split(args, ",")
 	num := func(i int) int64 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"paddock/abi"
+	"paddock/kernel/observe"
 )
 
 // librariesSVR4 describes the shared objects the dynamic loader has
@@ -15,7 +16,7 @@ import (
 // DT_DEBUG entry to r_debug and walks the link_map list, where musl's
 // loader (and glibc's) keep them for debuggers. Before the loader has run
 // the list is empty.
-func librariesSVR4(t Task) string {
+func librariesSVR4(t observe.DebugTask) string {
 	const empty = `<library-list-svr4 version="1.0"/>`
 	aux := t.Auxv()
 	var phdr, phnum uint64
@@ -97,7 +98,7 @@ func librariesSVR4(t Task) string {
 }
 
 // cstring reads a NUL-terminated string of the guest.
-func cstring(t Task, addr uint64) string {
+func cstring(t observe.DebugTask, addr uint64) string {
 	var out []byte
 	var c [1]byte
 	for len(out) < 4096 && t.CopyIn(addr+uint64(len(out)), c[:]) == nil && c[0] != 0 {

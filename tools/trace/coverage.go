@@ -9,11 +9,12 @@ import (
 	"sync"
 
 	"paddock/emu/cpu"
+	"paddock/kernel/observe"
 )
 
 // Coverage records which basic blocks of which ELF modules ran, and
 // writes them in DynamoRIO's drcov format (version 2), which Lighthouse,
-// bncov and dragondance read. It implements kernel.CodeTracer.
+// bncov and dragondance read. It implements observe.CodeTracer.
 type Coverage struct {
 	blocksOnly
 	mu   sync.Mutex
@@ -34,8 +35,8 @@ func NewCoverage() *Coverage {
 	return &Coverage{z: newSymbolizer(), seen: map[uint64]map[uint64]bool{}, bbs: map[covBlock]bool{}}
 }
 
-// Blocks implements kernel.CodeTracer.
-func (c *Coverage) Blocks(t CodeTask, blocks []cpu.Block) {
+// Blocks implements observe.CodeTracer.
+func (c *Coverage) Blocks(t observe.CodeTask, blocks []cpu.Block) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	seen := inSpace(c.seen, t)

@@ -6,13 +6,14 @@ import (
 	"strings"
 
 	"paddock/abi"
+	"paddock/kernel/observe"
 )
 
 // call is one syscall being printed: its arguments and, at exit, its
 // result. Decoders read guest memory through the task.
 type call struct {
 	s     *Strace
-	t     Task
+	t     observe.Task
 	nr    abi.Sysno
 	args  [6]uint64
 	ret   uint64

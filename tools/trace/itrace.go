@@ -11,6 +11,7 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 
 	"paddock/emu/cpu"
+	"paddock/kernel/observe"
 )
 
 // ItraceOptions choose what an instruction trace shows.
@@ -27,7 +28,7 @@ type ItraceOptions struct {
 // Itrace writes an instruction trace: a line per executed instruction with
 // the pid, address, symbol, bytes and disassembly. Each distinct block is
 // decoded once; a block's lines are then copied out as they are.
-// It implements kernel.CodeTracer.
+// It implements observe.CodeTracer.
 type Itrace struct {
 	mu      sync.Mutex
 	w       *bufio.Writer
@@ -69,7 +70,7 @@ func NewItrace(w io.Writer, opts ItraceOptions) *Itrace {
 		prefix: map[int32][]byte{}, prev: map[int32]*prevStep{}, started: opts.Start == ""}
 }
 
-// WantSteps implements kernel.CodeTracer.
+// WantSteps implements observe.CodeTracer.
 func (it *Itrace) WantSteps() bool { return it.opts.Regs }
 
 // pidPrefix is the start of each of task tid's lines.
@@ -83,7 +84,7 @@ func (it *Itrace) pidPrefix(tid int32) []byte {
 }
 
 // wanted reports whether t's process is traced.
-func (it *Itrace) wanted(t CodeTask) bool {
+func (it *Itrace) wanted(t observe.CodeTask) bool {
 	if len(it.opts.PIDs) == 0 {
 		return true
 	}
@@ -96,8 +97,8 @@ func (it *Itrace) wanted(t CodeTask) bool {
 	return false
 }
 
-// Blocks implements kernel.CodeTracer.
-func (it *Itrace) Blocks(t CodeTask, blocks []cpu.Block) {
+// Blocks implements observe.CodeTracer.
+func (it *Itrace) Blocks(t observe.CodeTask, blocks []cpu.Block) {
 	if it.opts.Regs {
 		return
 	}
@@ -151,9 +152,9 @@ func (it *Itrace) emit(prefix []byte, in *insn, changed []byte) bool {
 	return true
 }
 
-// Steps implements kernel.CodeTracer: in Regs mode each instruction
+// Steps implements observe.CodeTracer: in Regs mode each instruction
 // prints when the next one shows what it changed.
-func (it *Itrace) Steps(t CodeTask, steps []cpu.Step) {
+func (it *Itrace) Steps(t observe.CodeTask, steps []cpu.Step) {
 	it.mu.Lock()
 	defer it.mu.Unlock()
 	if it.done || !it.wanted(t) {
@@ -195,7 +196,7 @@ func regDiff(a, b *[cpu.NumStepRegs]uint64) []byte {
 
 // decodeBlock disassembles the size bytes at addr (in Regs mode, the one
 // instruction there).
-func (it *Itrace) decodeBlock(t CodeTask, addr uint64, size uint32) *decoded {
+func (it *Itrace) decodeBlock(t observe.CodeTask, addr uint64, size uint32) *decoded {
 	code := make([]byte, size)
 	n := readSome(t, addr, code)
 	code = code[:n]
@@ -252,7 +253,7 @@ func (it *Itrace) decodeBlock(t CodeTask, addr uint64, size uint32) *decoded {
 }
 
 // readSome reads as many of len(b) bytes at addr as are mapped.
-func readSome(t CodeTask, addr uint64, b []byte) int {
+func readSome(t observe.CodeTask, addr uint64, b []byte) int {
 	if t.CopyIn(addr, b) == nil {
 		return len(b)
 	}
@@ -266,7 +267,7 @@ func readSome(t CodeTask, addr uint64, b []byte) int {
 
 // filter decides whether the instruction at pc shows, and whether it is
 // the start trigger (the first instruction of the start function).
-func (it *Itrace) filter(t CodeTask, pc uint64) (keep, start bool) {
+func (it *Itrace) filter(t observe.CodeTask, pc uint64) (keep, start bool) {
 	o := &it.opts
 	var m *module
 	var s *symbol

@@ -9,13 +9,14 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 
 	"paddock/emu/cpu"
+	"paddock/kernel/observe"
 )
 
 // Profile counts the guest instructions each function executes and writes
 // them as a pprof profile: `go tool pprof -top` lists the guest's busiest
 // functions by ELF symbol. The counts are exact, not sampled: every block
 // counts each time it runs, weighed by its instructions. It implements
-// kernel.CodeTracer.
+// observe.CodeTracer.
 type Profile struct {
 	blocksOnly
 	mu     sync.Mutex
@@ -36,8 +37,8 @@ func NewProfile() *Profile {
 	return &Profile{z: newSymbolizer(), blocks: map[uint64]map[uint64]*blockCount{}}
 }
 
-// Blocks implements kernel.CodeTracer.
-func (p *Profile) Blocks(t CodeTask, blocks []cpu.Block) {
+// Blocks implements observe.CodeTracer.
+func (p *Profile) Blocks(t observe.CodeTask, blocks []cpu.Block) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	m := inSpace(p.blocks, t)
@@ -52,7 +53,7 @@ func (p *Profile) Blocks(t CodeTask, blocks []cpu.Block) {
 }
 
 // newBlock counts a block's instructions and names its function.
-func (p *Profile) newBlock(t CodeTask, b cpu.Block) *blockCount {
+func (p *Profile) newBlock(t observe.CodeTask, b cpu.Block) *blockCount {
 	code := make([]byte, b.Size)
 	code = code[:readSome(t, b.Addr, code)]
 	c := &blockCount{}

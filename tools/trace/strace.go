@@ -10,17 +10,8 @@ import (
 	"time"
 
 	"paddock/abi"
+	"paddock/kernel/observe"
 )
-
-// Task is what the tracer asks of a traced task; the kernel's tasks
-// provide it (kernel.TracedTask is the same type).
-type Task = interface {
-	TID() int32
-	TGID() int32
-	CopyIn(addr uint64, b []byte) error
-	FDPath(fd int32) (string, bool)
-	Slept() time.Duration
-}
 
 // Options are strace's options, as paddock understands them.
 type Options struct {
@@ -48,7 +39,7 @@ type Syscalls interface {
 }
 
 // Strace writes a trace of a kernel's syscalls, signals and exits in
-// strace's format. It implements kernel.Tracer.
+// strace's format. It implements observe.Tracer.
 type Strace struct {
 	mu        sync.Mutex
 	w         io.Writer
@@ -134,7 +125,7 @@ func (s *Strace) explain(nr abi.Sysno) string {
 }
 
 // traced reports whether events of t are traced; the lock is held.
-func (s *Strace) traced(t Task) bool {
+func (s *Strace) traced(t observe.Task) bool {
 	tid := t.TID()
 	if s.first < 0 {
 		s.first = tid
@@ -149,8 +140,8 @@ func (s *Strace) traced(t Task) bool {
 // text reports whether the trace itself is printed (not only -c).
 func (s *Strace) text() bool { return !s.opts.Summary && !s.opts.JSON }
 
-// SyscallEnter implements kernel.Tracer.
-func (s *Strace) SyscallEnter(t Task, nr abi.Sysno, args [6]uint64) {
+// SyscallEnter implements observe.Tracer.
+func (s *Strace) SyscallEnter(t observe.Task, nr abi.Sysno, args [6]uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.traced(t) {
@@ -195,8 +186,8 @@ func (s *Strace) SyscallEnter(t Task, nr abi.Sysno, args [6]uint64) {
 	s.open, s.col = p, len(line)
 }
 
-// SyscallExit implements kernel.Tracer.
-func (s *Strace) SyscallExit(t Task, nr abi.Sysno, args [6]uint64, ret uint64, errno abi.Errno) {
+// SyscallExit implements observe.Tracer.
+func (s *Strace) SyscallExit(t observe.Task, nr abi.Sysno, args [6]uint64, ret uint64, errno abi.Errno) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.calls[t.TID()]
@@ -321,8 +312,8 @@ func (s *Strace) result(c *call, sp spec) string {
 	return strconv.FormatInt(int64(c.ret), 10)
 }
 
-// Signal implements kernel.Tracer.
-func (s *Strace) Signal(t Task, info abi.Siginfo) {
+// Signal implements observe.Tracer.
+func (s *Strace) Signal(t observe.Task, info abi.Siginfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.traced(t) || !s.opts.Filter.signal(info.Signo) {
@@ -339,8 +330,8 @@ func (s *Strace) Signal(t Task, info abi.Siginfo) {
 	fmt.Fprintf(s.w, "%s--- %s %s ---\n", s.prefix(t.TID()), info.Signo, siginfo(info))
 }
 
-// Stopped implements kernel.Tracer: strace's line for a group stop.
-func (s *Strace) Stopped(t Task, sig abi.Signal) {
+// Stopped implements observe.Tracer: strace's line for a group stop.
+func (s *Strace) Stopped(t observe.Task, sig abi.Signal) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.traced(t) || !s.opts.Filter.signal(sig) {
@@ -357,8 +348,8 @@ func (s *Strace) Stopped(t Task, sig abi.Signal) {
 	fmt.Fprintf(s.w, "%s--- stopped by %s ---\n", s.prefix(t.TID()), sig)
 }
 
-// Exit implements kernel.Tracer.
-func (s *Strace) Exit(t Task, exited bool, code int, sig abi.Signal, core bool) {
+// Exit implements observe.Tracer.
+func (s *Strace) Exit(t observe.Task, exited bool, code int, sig abi.Signal, core bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tid := t.TID()

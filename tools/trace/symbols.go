@@ -8,16 +8,8 @@ import (
 	"strconv"
 
 	"paddock/emu/cpu"
+	"paddock/kernel/observe"
 )
-
-// CodeTask is what the code tracers ask of the task whose code ran; the
-// kernel's tasks provide it (kernel.TracedCode is the same type).
-type CodeTask = interface {
-	Task
-	AddressSpace() uint64
-	Mapping(addr uint64) (start, end, offset uint64, path string, ino uint64, ok bool)
-	ReadFile(path string) ([]byte, error)
-}
 
 // module is an ELF file mapped into an address space.
 type module struct {
@@ -72,7 +64,7 @@ func newSymbolizer() *symbolizer {
 }
 
 // space returns the state of t's address space.
-func (z *symbolizer) space(t CodeTask) *space {
+func (z *symbolizer) space(t observe.CodeTask) *space {
 	id := t.AddressSpace()
 	sp := z.spaces[id]
 	if sp == nil {
@@ -83,7 +75,7 @@ func (z *symbolizer) space(t CodeTask) *space {
 }
 
 // module returns the module holding addr in t's address space, or nil.
-func (z *symbolizer) module(t CodeTask, addr uint64) *module {
+func (z *symbolizer) module(t observe.CodeTask, addr uint64) *module {
 	sp := z.space(t)
 	i := sort.Search(len(sp.mods), func(i int) bool { return sp.mods[i].end > addr })
 	if i < len(sp.mods) && sp.mods[i].base <= addr {
@@ -121,7 +113,7 @@ func (z *symbolizer) module(t CodeTask, addr uint64) *module {
 
 // load places the ELF file k, mapped at start from file offset off: it
 // works out where the file was loaded.
-func (z *symbolizer) load(t CodeTask, k fileKey, start, off uint64) *module {
+func (z *symbolizer) load(t observe.CodeTask, k fileKey, start, off uint64) *module {
 	f, seen := z.files[k]
 	if !seen {
 		f = readELF(t, k.path)
@@ -145,7 +137,7 @@ func (z *symbolizer) load(t CodeTask, k fileKey, start, off uint64) *module {
 
 // readELF reads the segments and functions of the ELF file at p, or
 // returns nil.
-func readELF(t CodeTask, p string) *elfFile {
+func readELF(t observe.CodeTask, p string) *elfFile {
 	b, err := t.ReadFile(p)
 	if err != nil {
 		return nil
@@ -188,7 +180,7 @@ func readELF(t CodeTask, p string) *elfFile {
 
 // inSpace returns the part of a per-address-space table that belongs to
 // t's address space, made empty on first use.
-func inSpace[V any](m map[uint64]map[uint64]V, t CodeTask) map[uint64]V {
+func inSpace[V any](m map[uint64]map[uint64]V, t observe.CodeTask) map[uint64]V {
 	id := t.AddressSpace()
 	v := m[id]
 	if v == nil {
@@ -214,7 +206,7 @@ func (m *module) symbol(addr uint64) (*symbol, uint64) {
 
 // locate names addr as "sym+0x4" in the program, "lib.so:sym+0x4" in a
 // library, or "" where no symbol covers it.
-func (z *symbolizer) locate(t CodeTask, addr uint64) string {
+func (z *symbolizer) locate(t observe.CodeTask, addr uint64) string {
 	m := z.module(t, addr)
 	if m == nil {
 		return ""
@@ -233,33 +225,25 @@ func (z *symbolizer) locate(t CodeTask, addr uint64) string {
 	return name
 }
 
-// CodeTracer is what the kernel asks of a code tracer (kernel.CodeTracer
-// has the same methods).
-type CodeTracer interface {
-	Blocks(t CodeTask, blocks []cpu.Block)
-	Steps(t CodeTask, steps []cpu.Step)
-	WantSteps() bool
-}
-
-// blocksOnly is the part of a CodeTracer that needs only blocks: it asks
+// blocksOnly is the part of a observe.CodeTracer that needs only blocks: it asks
 // for no instruction steps.
 type blocksOnly struct{}
 
-func (blocksOnly) WantSteps() bool            { return false }
-func (blocksOnly) Steps(CodeTask, []cpu.Step) {}
+func (blocksOnly) WantSteps() bool                    { return false }
+func (blocksOnly) Steps(observe.CodeTask, []cpu.Step) {}
 
 // Tee hands every event to several code tracers.
-type Tee []CodeTracer
+type Tee []observe.CodeTracer
 
-// Blocks implements CodeTracer.
-func (m Tee) Blocks(t CodeTask, b []cpu.Block) {
+// Blocks implements observe.CodeTracer.
+func (m Tee) Blocks(t observe.CodeTask, b []cpu.Block) {
 	for _, x := range m {
 		x.Blocks(t, b)
 	}
 }
 
-// Steps implements CodeTracer.
-func (m Tee) Steps(t CodeTask, s []cpu.Step) {
+// Steps implements observe.CodeTracer.
+func (m Tee) Steps(t observe.CodeTask, s []cpu.Step) {
 	for _, x := range m {
 		if x.WantSteps() {
 			x.Steps(t, s)
@@ -267,7 +251,7 @@ func (m Tee) Steps(t CodeTask, s []cpu.Step) {
 	}
 }
 
-// WantSteps implements CodeTracer.
+// WantSteps implements observe.CodeTracer.
 func (m Tee) WantSteps() bool {
 	for _, x := range m {
 		if x.WantSteps() {
