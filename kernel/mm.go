@@ -198,6 +198,69 @@ func (mm *MM) exeRange(prot uint32) (uint64, uint64) {
 // Auxv returns the auxiliary vector as the process received it.
 func (mm *MM) Auxv() []byte { return mm.auxv }
 
+// MapFile maps f at m (a mapping of f's bytes from offset off) into t's
+// address space, as do_mmap and the file's mmap operation do: a character
+// device (/dev/zero) maps as private anonymous memory; a shared mapping
+// of a file whose data is in paddock's memory maps that memory, so that
+// every mapping and read and write see one copy; a read-only shared
+// mapping of another file is a private copy, which shows the same bytes;
+// a writable shared one cannot be kept coherent (ENODEV).
+func (t *Task) MapFile(m mmu.Mapping, f *vfs.File, off uint64) (uint64, error) {
+	a := f.Inode.Attr()
+	if !f.Readable() {
+		return 0, abi.EACCES
+	}
+	if !a.IsRegular() {
+		if a.Type() != abi.S_IFCHR {
+			return 0, abi.ENODEV
+		}
+		m.Shared = false
+		return t.mm.as.Map(m)
+	}
+	if int64(off) < 0 {
+		return 0, abi.EOVERFLOW
+	}
+	sm, canShare := f.Ops.(vfs.SharedMapper)
+	switch {
+	case m.Shared && m.Prot&abi.PROT_WRITE != 0 && !f.Writable():
+		return 0, abi.EACCES
+	case m.Shared && canShare:
+		seg, err := sm.MapShared()
+		if err != nil {
+			return 0, err
+		}
+		m.Host, m.HostOff = seg, off
+	case m.Shared && m.Prot&abi.PROT_WRITE != 0:
+		return 0, abi.ENODEV
+	case m.Shared:
+		m.Shared = false
+	}
+	if m.Host == nil {
+		m.Fill = func(b []byte) error { return t.readFull(f, b, int64(off)) }
+	}
+	if f.Loc.Valid() {
+		m.Name, _ = t.k.vfs.Path(t.fs.Root(), f.Loc)
+	}
+	m.Dev, m.Ino, m.Offset = a.Dev, a.Ino, off
+	return t.mm.as.Map(m)
+}
+
+// readFull reads f from off into b, up to the end of the file; what lies
+// past it stays zero, as the tail of a mapping past a file's end reads.
+func (t *Task) readFull(f *vfs.File, b []byte, off int64) error {
+	for done := 0; done < len(b); {
+		n, err := f.Pread(t, b[done:], off+int64(done))
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return nil
+		}
+		done += n
+	}
+	return nil
+}
+
 // releaseUser drops a task's use of the address space; the last one frees
 // the memory and the engine. The caller must not hold the engine.
 func (mm *MM) releaseUser() {

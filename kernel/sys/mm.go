@@ -4,7 +4,6 @@ import (
 	"paddock/abi"
 	"paddock/emu/mmu"
 	"paddock/kernel"
-	"paddock/kernel/vfs"
 )
 
 // Mmap implements mmap(2): anonymous memory (private and shared), private
@@ -30,66 +29,15 @@ func Mmap(t *kernel.Task, a kernel.Args) (uint64, error) {
 		GrowsDown: flags&abi.MAP_GROWSDOWN != 0,
 		Low32:     flags&abi.MAP_32BIT != 0,
 	}
-	if flags&abi.MAP_ANONYMOUS == 0 {
-		f, err := file(t, fd)
-		if err != nil {
-			return 0, err
-		}
-		defer f.DecRef()
-		at := f.Inode.Attr()
-		if !f.Readable() {
-			return 0, abi.EACCES
-		}
-		if !at.IsRegular() {
-			if at.Type() == abi.S_IFCHR {
-				// /dev/zero maps as anonymous memory.
-				m.Shared = false
-				goto anon
-			}
-			return 0, abi.ENODEV
-		}
-		if int64(off) < 0 {
-			return 0, abi.EOVERFLOW
-		}
-		sm, canShare := f.Ops.(vfs.SharedMapper)
-		switch {
-		case m.Shared && prot&abi.PROT_WRITE != 0 && !f.Writable():
-			return 0, abi.EACCES
-		case m.Shared && canShare:
-			seg, err := sm.MapShared()
-			if err != nil {
-				return 0, err
-			}
-			m.Host, m.HostOff = seg, off
-		case m.Shared && prot&abi.PROT_WRITE != 0:
-			// Files whose data is not in paddock's memory (host
-			// directories) cannot be kept coherent with a writable
-			// mapping; a file of an image is copied into memory first.
-			return 0, abi.ENODEV
-		case m.Shared:
-			// Read-only: a private copy shows the same bytes.
-			m.Shared = false
-		}
-		if m.Host == nil {
-			m.Fill = func(b []byte) error {
-				for done := 0; done < len(b); {
-					n, err := f.Pread(t, b[done:], int64(off)+int64(done))
-					if n == 0 || err != nil {
-						break
-					}
-					done += n
-				}
-				return nil
-			}
-		}
-		if f.Loc.Valid() {
-			p, _ := t.Kernel().VFS().Path(t.FS().Root(), f.Loc)
-			m.Name = p
-		}
-		m.Dev, m.Ino, m.Offset = at.Dev, at.Ino, off
+	if flags&abi.MAP_ANONYMOUS != 0 {
+		return t.MM().AddressSpace().Map(m)
 	}
-anon:
-	return t.MM().AddressSpace().Map(m)
+	f, err := file(t, fd)
+	if err != nil {
+		return 0, err
+	}
+	defer f.DecRef()
+	return t.MapFile(m, f, off)
 }
 
 // Munmap implements munmap(2).
