@@ -76,7 +76,7 @@ func (t *Task) Clone(a CloneArgs) (int32, error) {
 	pc := t.call.pc
 	// A thread may share pending signals of its process: look once.
 	child.sigHint.Store(true)
-	child.startFix = func(e *cpu.Engine) {
+	child.startFix = func(e cpu.Engine) {
 		e.SetReg(cpu.RAX, 0)
 		if a.Stack != 0 {
 			e.SetReg(cpu.RSP, a.Stack)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"paddock/abi"
+	"paddock/emu/cpu"
 	"paddock/kernel/futex"
 	"paddock/kernel/observe"
 	"paddock/kernel/vfs"
@@ -77,6 +78,9 @@ type Config struct {
 	CodeTracer observe.CodeTracer
 	// Debugger, if set, controls the first process.
 	Debugger observe.Debugger
+	// NewEngine makes the engine of a new address space; nil is
+	// Unicorn's (cpu.New). The kernel's unit tests run a fake.
+	NewEngine func(cpu.SyscallHandler, cpu.FaultHandler) (cpu.Engine, error)
 }
 
 // Kernel is one running paddock kernel.

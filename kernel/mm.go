@@ -19,7 +19,7 @@ import (
 // the owner's context and restores the newcomer's.
 type MM struct {
 	as  *mmu.AddressSpace
-	eng *cpu.Engine
+	eng cpu.Engine
 	id  uint64 // unique: tells a code tracer one address space from another
 
 	token   chan struct{}
@@ -53,7 +53,13 @@ func (k *Kernel) newMM(debug bool) (*MM, error) {
 	mm := &MM{token: make(chan struct{}, 1), id: mmIDs.Add(1)}
 	mm.token <- struct{}{}
 	mm.users.Store(1)
-	eng, err := cpu.New(mm.onSyscall, mm.onFault)
+	var eng cpu.Engine
+	var err error
+	if k.cfg.NewEngine != nil {
+		eng, err = k.cfg.NewEngine(mm.onSyscall, mm.onFault)
+	} else {
+		eng, err = cpu.New(mm.onSyscall, mm.onFault)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +85,7 @@ func (k *Kernel) newMM(debug bool) (*MM, error) {
 	return mm, nil
 }
 
-func (mm *MM) onSyscall(e *cpu.Engine) {
+func (mm *MM) onSyscall(e cpu.Engine) {
 	nr, args, pc := e.SyscallArgs()
 	mm.holder.syscall(abi.Sysno(nr), Args(args), pc)
 }

@@ -23,9 +23,9 @@ type Task struct {
 	// Registers while another task owns the engine; ctxValid says ctx
 	// holds them. startFix adjusts a new task's copied registers the first
 	// time it takes the engine (clone's RAX=0, stack and TLS).
-	ctx      *cpu.Context
+	ctx      cpu.Context
 	ctxValid bool
-	startFix func(*cpu.Engine)
+	startFix func(cpu.Engine)
 	gone     bool // exited: its context must not be saved again
 
 	// next is what the run loop does once the engine stops, set while a
@@ -56,7 +56,7 @@ type Task struct {
 	mu        sync.Mutex
 	user, sys time.Duration
 	blocked   time.Duration
-	runEng    *cpu.Engine   // the engine of the run in progress, or nil
+	runEng    cpu.Engine    // the engine of the run in progress, or nil
 	runSys    time.Duration // sys when that run began
 	lastUser  time.Duration // the user time last reported, never to go back
 
@@ -271,4 +271,4 @@ func (t *Task) SetRegsWritten() { t.call.regsSet = true }
 
 // Engine returns the engine the task runs on. Only the task itself, while
 // it holds the engine, may use it.
-func (t *Task) Engine() *cpu.Engine { return t.mm.eng }
+func (t *Task) Engine() cpu.Engine { return t.mm.eng }

@@ -1,5 +1,6 @@
 // Package cpu is paddock's only user of Unicorn. An Engine executes the x86_64
-// guest code of one address space: it owns the Unicorn instance, its memory
+// guest code of one address space (Unicorn is the one that runs it; a test
+// double stands in for it in the kernel's unit tests, emu/cpu/cputest): it owns the Unicorn instance, its memory
 // regions (mapped onto host memory that emu/mmu owns), the registers, and the
 // hooks through which guest code leaves the CPU: a syscall instruction, a
 // memory fault, a CPU exception or a stop request.
@@ -51,17 +52,17 @@ func (a Access) String() string {
 }
 
 // SyscallHandler services the syscall the engine stopped at. It runs inside
-// Unicorn's hook, on the goroutine that called Run.
-type SyscallHandler func(e *Engine)
+// the engine's hook, on the goroutine that called Run.
+type SyscallHandler func(e Engine)
 
 // FaultHandler may resolve an access to unmapped memory (a stack growing
 // down) by mapping it; it returns true if the access should be retried.
 type FaultHandler func(addr uint64, size int, access Access) bool
 
-// Engine is one Unicorn instance running the guest code of one address space.
-// Only one goroutine may Run it at a time; Stop may be called from any
-// goroutine.
-type Engine struct {
+// Unicorn is one Unicorn instance running the guest code of one address
+// space: the Engine paddock runs programs on. Only one goroutine may Run it
+// at a time; Stop may be called from any goroutine.
+type Unicorn struct {
 	u      uc.Unicorn
 	h      *C.uc_engine
 	st     *C.pd_state
@@ -88,11 +89,11 @@ type Engine struct {
 	runMu  sync.Mutex
 	inHook bool // a syscall handler is running
 	closed bool
-	fresh  *Context // a new CPU's state, for reuse from the pool
+	fresh  Context // a new CPU's state, for reuse from the pool
 }
 
 // New creates an engine for 64-bit x86 code with no memory mapped.
-func New(syscall SyscallHandler, fault FaultHandler) (*Engine, error) {
+func New(syscall SyscallHandler, fault FaultHandler) (*Unicorn, error) {
 	if e := pool.get(); e != nil {
 		e.onSyscall, e.onFault = syscall, fault
 		e.closed = false
@@ -102,7 +103,7 @@ func New(syscall SyscallHandler, fault FaultHandler) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("unicorn: %w", err)
 	}
-	e := &Engine{u: u, onSyscall: syscall, onFault: fault}
+	e := &Unicorn{u: u, onSyscall: syscall, onFault: fault}
 	e.h = (*C.uc_engine)(unsafe.Pointer(u.Handle()))
 	e.st = (*C.pd_state)(C.calloc(1, C.sizeof_pd_state))
 	e.handle = cgo.NewHandle(e)
@@ -124,7 +125,7 @@ func New(syscall SyscallHandler, fault FaultHandler) (*Engine, error) {
 // The engine goes back to a pool, reset to a new CPU with nothing mapped
 // and nothing translated, for the next New: creating one costs about half
 // a millisecond, and fork and exec each need one.
-func (e *Engine) Close() {
+func (e *Unicorn) Close() {
 	if e.closed {
 		return
 	}
@@ -139,7 +140,7 @@ func (e *Engine) Close() {
 }
 
 // destroy frees the engine for good.
-func (e *Engine) destroy() {
+func (e *Unicorn) destroy() {
 	e.fresh.Free()
 	e.u.Close()
 	e.handle.Delete()
@@ -154,12 +155,12 @@ var pool enginePool
 
 type enginePool struct {
 	mu   sync.Mutex
-	free []*Engine
+	free []*Unicorn
 }
 
 const poolSize = 8
 
-func (p *enginePool) get() *Engine {
+func (p *enginePool) get() *Unicorn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := len(p.free)
@@ -172,7 +173,7 @@ func (p *enginePool) get() *Engine {
 	return e
 }
 
-func (p *enginePool) put(e *Engine) bool {
+func (p *enginePool) put(e *Unicorn) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.free) == poolSize {
@@ -185,7 +186,7 @@ func (p *enginePool) put(e *Engine) bool {
 // Map maps size bytes of host memory at host into the guest at addr. Both
 // addr and size must be page aligned and the host memory must stay valid
 // until Unmap.
-func (e *Engine) Map(addr, size uint64, prot Prot, host unsafe.Pointer) error {
+func (e *Unicorn) Map(addr, size uint64, prot Prot, host unsafe.Pointer) error {
 	if err := e.u.MemMapPtr(addr, size, int(prot), host); err != nil {
 		return fmt.Errorf("map %#x+%#x: %w", addr, size, err)
 	}
@@ -194,7 +195,7 @@ func (e *Engine) Map(addr, size uint64, prot Prot, host unsafe.Pointer) error {
 
 // Unmap removes the guest mapping of [addr, addr+size), which must be exactly
 // one or more whole regions created by Map.
-func (e *Engine) Unmap(addr, size uint64) error {
+func (e *Unicorn) Unmap(addr, size uint64) error {
 	if err := e.u.MemUnmap(addr, size); err != nil {
 		return fmt.Errorf("unmap %#x+%#x: %w", addr, size, err)
 	}
@@ -202,7 +203,7 @@ func (e *Engine) Unmap(addr, size uint64) error {
 }
 
 // Protect changes the protection of whole regions in [addr, addr+size).
-func (e *Engine) Protect(addr, size uint64, prot Prot) error {
+func (e *Unicorn) Protect(addr, size uint64, prot Prot) error {
 	if err := e.u.MemProtect(addr, size, int(prot)); err != nil {
 		return fmt.Errorf("protect %#x+%#x: %w", addr, size, err)
 	}
@@ -212,7 +213,7 @@ func (e *Engine) Protect(addr, size uint64, prot Prot) error {
 // InvalidateCode drops translated code for [addr, addr+size): the kernel
 // calls it after writing into memory that may hold code, so that the guest
 // runs the new bytes.
-func (e *Engine) InvalidateCode(addr, size uint64) {
+func (e *Unicorn) InvalidateCode(addr, size uint64) {
 	C.pd_remove_cache(e.h, C.uint64_t(addr), C.uint64_t(addr+size))
 }
 
@@ -252,7 +253,7 @@ func (k ExitKind) String() string {
 
 // Run executes guest code from pc until something stops it. A pending
 // Interrupt makes it return ExitStop at once.
-func (e *Engine) Run(pc uint64) Exit {
+func (e *Unicorn) Run(pc uint64) Exit {
 	e.st.exit = C.PD_EXIT_NONE
 	e.st.fault_type = -1
 	e.runMu.Lock()
@@ -302,7 +303,7 @@ func (e *Engine) Run(pc uint64) Exit {
 	return Exit{Kind: ExitHalt}
 }
 
-func (e *Engine) faultExit(ue uc.UcError) Exit {
+func (e *Unicorn) faultExit(ue uc.UcError) Exit {
 	x := Exit{Kind: ExitFault, Addr: uint64(e.st.fault_addr)}
 	switch ue {
 	case uc.ERR_WRITE_UNMAPPED, uc.ERR_WRITE_PROT, uc.ERR_WRITE_UNALIGNED:
@@ -323,11 +324,11 @@ func (e *Engine) faultExit(ue uc.UcError) Exit {
 
 // RunCPU returns the CPU time the host thread spent in the last Run, the
 // syscall handlers it called included.
-func (e *Engine) RunCPU() time.Duration { return time.Duration(e.st.last_run_ns) }
+func (e *Unicorn) RunCPU() time.Duration { return time.Duration(e.st.last_run_ns) }
 
 // RunningCPU returns the CPU time the Run in progress has used so far, and
 // false if the engine is not running. Any goroutine may call it.
-func (e *Engine) RunningCPU() (time.Duration, bool) {
+func (e *Unicorn) RunningCPU() (time.Duration, bool) {
 	ns := C.pd_run_cpu(e.st)
 	if ns < 0 {
 		return 0, false
@@ -337,7 +338,7 @@ func (e *Engine) RunningCPU() (time.Duration, bool) {
 
 // Stop makes Run return with ExitStop as soon as possible. It may be called
 // from a syscall handler or from any other goroutine.
-func (e *Engine) Stop() {
+func (e *Unicorn) Stop() {
 	e.runMu.Lock()
 	e.stopRunningLocked()
 	e.runMu.Unlock()
@@ -345,7 +346,7 @@ func (e *Engine) Stop() {
 
 // stopRunningLocked asks the current run, if there is one, to stop. The
 // caller holds runMu.
-func (e *Engine) stopRunningLocked() {
+func (e *Unicorn) stopRunningLocked() {
 	if e.running.Load() {
 		e.stopAsked.Store(true)
 		e.u.Stop()
@@ -357,7 +358,7 @@ func (e *Engine) stopRunningLocked() {
 // its stop flag when uc_emu_start begins), because it stays pending until a
 // Run consumes it and is repeated while guest code keeps running. Any
 // goroutine may call it.
-func (e *Engine) Interrupt() {
+func (e *Unicorn) Interrupt() {
 	e.runMu.Lock()
 	e.interrupt.Store(true)
 	running := e.running.Load()
@@ -380,7 +381,7 @@ func (e *Engine) Interrupt() {
 
 //export goSyscall
 func goSyscall(h C.uintptr_t) {
-	e := cgo.Handle(h).Value().(*Engine)
+	e := cgo.Handle(h).Value().(*Unicorn)
 	e.inHook = true
 	e.onSyscall(e)
 	e.inHook = false
@@ -388,7 +389,7 @@ func goSyscall(h C.uintptr_t) {
 
 //export goUnmapped
 func goUnmapped(h C.uintptr_t, addr C.uint64_t, size C.int, typ C.uc_mem_type) C.bool {
-	e := cgo.Handle(h).Value().(*Engine)
+	e := cgo.Handle(h).Value().(*Unicorn)
 	if e.onFault == nil {
 		return false
 	}
@@ -404,7 +405,7 @@ func goUnmapped(h C.uintptr_t, addr C.uint64_t, size C.int, typ C.uc_mem_type) C
 
 //export goMemWrite
 func goMemWrite(h C.uintptr_t, addr C.uint64_t, size C.int, value C.uint64_t) {
-	e := cgo.Handle(h).Value().(*Engine)
+	e := cgo.Handle(h).Value().(*Unicorn)
 	if e.onWrite != nil {
 		e.onWrite(uint64(addr), int(size), uint64(value))
 	}
@@ -414,7 +415,7 @@ func goMemWrite(h C.uintptr_t, addr C.uint64_t, size C.int, value C.uint64_t) {
 // that runs the engine, until the returned function removes the watch. It
 // is for tracing: every store then takes Unicorn's slow path. Call it and
 // the remover only while the engine is not running.
-func (e *Engine) WatchWrites(fn func(addr uint64, size int, value uint64)) (remove func(), err error) {
+func (e *Unicorn) WatchWrites(fn func(addr uint64, size int, value uint64)) (remove func(), err error) {
 	var h C.uc_hook
 	if rc := C.pd_watch_writes(e.h, e.st, &h); rc != C.UC_ERR_OK {
 		return nil, uc.UcError(rc)
@@ -429,14 +430,14 @@ func (e *Engine) WatchWrites(fn func(addr uint64, size int, value uint64)) (remo
 // SyscallArgs returns, inside a syscall handler, the syscall number (RAX),
 // its six arguments (RDI, RSI, RDX, R10, R8, R9) and the address of the
 // syscall instruction.
-func (e *Engine) SyscallArgs() (nr uint64, args [6]uint64, pc uint64) {
+func (e *Unicorn) SyscallArgs() (nr uint64, args [6]uint64, pc uint64) {
 	s := &e.st.sys
 	return uint64(s[0]), [6]uint64{uint64(s[1]), uint64(s[2]), uint64(s[3]), uint64(s[4]), uint64(s[5]), uint64(s[6])}, uint64(s[7])
 }
 
 // SetSyscallReturn sets, inside a syscall handler, the value RAX holds when
 // the guest resumes.
-func (e *Engine) SetSyscallReturn(v uint64) {
+func (e *Unicorn) SetSyscallReturn(v uint64) {
 	e.st.ret = C.uint64_t(v)
 	e.st.set_ret = 1
 }

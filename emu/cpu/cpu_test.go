@@ -15,7 +15,7 @@ const (
 
 // newTestEngine maps code at codeAddr (r-x) and one zeroed data page at
 // dataAddr (rw-).
-func newTestEngine(t *testing.T, code []byte, sys SyscallHandler, fault FaultHandler) (*Engine, []byte) {
+func newTestEngine(t *testing.T, code []byte, sys SyscallHandler, fault FaultHandler) (*Unicorn, []byte) {
 	t.Helper()
 	e, err := New(sys, fault)
 	if err != nil {
@@ -75,7 +75,7 @@ func TestExits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e, _ := newTestEngine(t, c.code, func(*Engine) {}, nil)
+			e, _ := newTestEngine(t, c.code, func(Engine) {}, nil)
 			e.SetReg(RSI, c.rsi)
 			got := e.Run(codeAddr)
 			if got != c.want {
@@ -101,7 +101,7 @@ func TestSyscall(t *testing.T) {
 	var nr uint64
 	var args [6]uint64
 	var pc, regsPC uint64
-	e, data := newTestEngine(t, code, func(e *Engine) {
+	e, data := newTestEngine(t, code, func(e Engine) {
 		nr, args, pc = e.SyscallArgs()
 		var r Regs
 		e.Regs(&r)
@@ -125,7 +125,7 @@ func TestSyscall(t *testing.T) {
 func TestSetPCInSyscall(t *testing.T) {
 	// syscall; mov ebx, 7; hlt; nop; nop; nop; target: mov ebx, 9; hlt
 	code := []byte{0x0f, 0x05, 0xbb, 7, 0, 0, 0, 0xf4, 0x90, 0x90, 0x90, 0x90, 0xbb, 9, 0, 0, 0, 0xf4}
-	e, _ := newTestEngine(t, code, func(e *Engine) {
+	e, _ := newTestEngine(t, code, func(e Engine) {
 		e.SetPC(codeAddr + 12)
 		if got := e.PC(); got != codeAddr+12 {
 			t.Errorf("PC() after SetPC = %#x", got)
@@ -145,7 +145,7 @@ func TestStopFromHandlerAndResume(t *testing.T) {
 	// syscall; inc rbx; syscall; inc rbx; hlt
 	code := []byte{0x0f, 0x05, 0x48, 0xff, 0xc3, 0x0f, 0x05, 0x48, 0xff, 0xc3, 0xf4}
 	calls := 0
-	e, _ := newTestEngine(t, code, func(e *Engine) {
+	e, _ := newTestEngine(t, code, func(e Engine) {
 		calls++
 		e.Stop()
 	}, nil)
@@ -184,7 +184,7 @@ func TestStopFromOtherGoroutine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e, _ := newTestEngine(t, c.code, func(*Engine) {}, nil)
+			e, _ := newTestEngine(t, c.code, func(Engine) {}, nil)
 			e.SetReg(RSI, dataAddr)
 			e.SetReg(RSP, dataAddr+0x800)
 			go func() {
@@ -210,8 +210,8 @@ func TestFaultHandlerMapsAndRetries(t *testing.T) {
 	code := []byte{0x48, 0x89, 0x06, 0xf4}
 	extra, _ := syscall.Mmap(-1, 0, 0x1000, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
 	defer syscall.Munmap(extra)
-	var e *Engine
-	e, _ = newTestEngine(t, code, func(*Engine) {}, func(addr uint64, size int, a Access) bool {
+	var e *Unicorn
+	e, _ = newTestEngine(t, code, func(Engine) {}, func(addr uint64, size int, a Access) bool {
 		if a != Write || addr != 0x700ff8 {
 			return false
 		}
@@ -230,7 +230,7 @@ func TestFaultHandlerMapsAndRetries(t *testing.T) {
 func TestInvalidateCode(t *testing.T) {
 	// mov eax, 1; hlt -- then rewritten to mov eax, 2; hlt
 	code := []byte{0xb8, 1, 0, 0, 0, 0xf4}
-	e, err := New(func(*Engine) {}, nil)
+	e, err := New(func(Engine) {}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestInvalidateCode(t *testing.T) {
 func BenchmarkSyscallRoundTrip(b *testing.B) {
 	// loop: mov eax, 110; syscall; dec rcx; jnz loop; hlt
 	code := []byte{0xb8, 110, 0, 0, 0, 0x0f, 0x05, 0x48, 0xff, 0xc9, 0x75, 0xf4, 0xf4}
-	e, err := New(func(e *Engine) { e.SetSyscallReturn(1) }, nil)
+	e, err := New(func(e Engine) { e.SetSyscallReturn(1) }, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -279,7 +279,7 @@ func TestCPUIDHasNoAVX(t *testing.T) {
 func TestResetFPU(t *testing.T) {
 	// fnstcw [0x600000]; stmxcsr [0x600008]; hlt
 	code := []byte{0xd9, 0x3c, 0x25, 0x00, 0x00, 0x60, 0x00, 0x0f, 0xae, 0x1c, 0x25, 0x08, 0x00, 0x60, 0x00, 0xf4}
-	e, data := newTestEngine(t, code, func(*Engine) {}, nil)
+	e, data := newTestEngine(t, code, func(Engine) {}, nil)
 	e.ResetFPU()
 	if x := e.Run(codeAddr); x.Kind != ExitHalt {
 		t.Fatalf("exit %+v", x)
@@ -293,7 +293,7 @@ func TestResetFPU(t *testing.T) {
 
 func TestContextAcrossEngines(t *testing.T) {
 	// movq xmm3, rbx; hlt -- then, on the other engine: movq rax, xmm3; hlt
-	a, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x6e, 0xdb, 0xf4}, func(*Engine) {}, nil)
+	a, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x6e, 0xdb, 0xf4}, func(Engine) {}, nil)
 	a.SetReg(RBX, 0x1122334455667788)
 	a.SetReg(FSBase, 0x7000)
 	a.Run(codeAddr)
@@ -303,7 +303,7 @@ func TestContextAcrossEngines(t *testing.T) {
 	}
 	defer ctx.Free()
 	a.Save(ctx)
-	b, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x7e, 0xd8, 0xf4}, func(*Engine) {}, nil)
+	b, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x7e, 0xd8, 0xf4}, func(Engine) {}, nil)
 	b.Restore(ctx)
 	b.Run(codeAddr)
 	if got := b.Reg(RAX); got != 0x1122334455667788 {
@@ -316,7 +316,7 @@ func TestContextAcrossEngines(t *testing.T) {
 
 func TestFXSaveRoundTrip(t *testing.T) {
 	// fld1; fldpi; hlt: two values on the x87 stack
-	e, _ := newTestEngine(t, []byte{0xd9, 0xe8, 0xd9, 0xeb, 0xf4}, func(*Engine) {}, nil)
+	e, _ := newTestEngine(t, []byte{0xd9, 0xe8, 0xd9, 0xeb, 0xf4}, func(Engine) {}, nil)
 	e.ResetFPU()
 	e.Run(codeAddr)
 	img := e.FXSave()
@@ -348,7 +348,7 @@ func bytesEqual(a, b []byte) bool {
 }
 
 func TestInterruptBeforeRun(t *testing.T) {
-	e, _ := newTestEngine(t, []byte{0xeb, 0xfe}, func(*Engine) {}, nil)
+	e, _ := newTestEngine(t, []byte{0xeb, 0xfe}, func(Engine) {}, nil)
 	e.Interrupt()
 	done := make(chan Exit)
 	go func() { done <- e.Run(codeAddr) }()
@@ -374,7 +374,7 @@ func TestFaultPCAfterEarlierFault(t *testing.T) {
 		0x90, 0x90, // nop; nop
 		0x48, 0x89, 0x00, // mov [rax], rax
 	}
-	e, _ := newTestEngine(t, code, func(*Engine) {}, nil)
+	e, _ := newTestEngine(t, code, func(Engine) {}, nil)
 	if x := e.Run(codeAddr); x.Kind != ExitFault || e.PC() != codeAddr+2 {
 		t.Fatalf("load: exit %+v at %#x", x, e.PC())
 	}
@@ -394,7 +394,7 @@ func TestFaultPCAfterEarlierFault(t *testing.T) {
 // double fault.
 func TestRepeatedDivideError(t *testing.T) {
 	code := []byte{0x31, 0xc9, 0xf7, 0xf1} // xor ecx, ecx; div ecx
-	e, _ := newTestEngine(t, code, func(*Engine) {}, nil)
+	e, _ := newTestEngine(t, code, func(Engine) {}, nil)
 	for i := 0; i < 3; i++ {
 		if x := e.Run(codeAddr); x.Kind != ExitInterrupt || x.Vector != 0 {
 			t.Fatalf("run %d: exit %+v, want a divide error", i, x)
@@ -424,7 +424,7 @@ func TestStopsKeepState(t *testing.T) {
 		0x48, 0xff, 0xc3, // func: inc rbx
 		0xc3, // ret
 	}
-	e, _ := newTestEngine(t, code, func(e *Engine) { e.SetPC(e.PC()) }, nil)
+	e, _ := newTestEngine(t, code, func(e Engine) { e.SetPC(e.PC()) }, nil)
 	e.SetReg(RSP, dataAddr+0x800)
 	done := make(chan struct{})
 	go func() {
@@ -467,7 +467,7 @@ func TestStopsKeepState(t *testing.T) {
 // and FPU state of a new CPU.
 func TestRecycledEngineIsNew(t *testing.T) {
 	var fresh Regs
-	n, err := New(func(*Engine) {}, nil)
+	n, err := New(func(Engine) {}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,13 +476,13 @@ func TestRecycledEngineIsNew(t *testing.T) {
 	n.Close()
 
 	// mov rbx, 7; movq xmm0, rbx; hlt
-	e, _ := newTestEngine(t, []byte{0x48, 0xc7, 0xc3, 0x07, 0, 0, 0, 0x66, 0x48, 0x0f, 0x6e, 0xc3, 0xf4}, func(*Engine) {}, nil)
+	e, _ := newTestEngine(t, []byte{0x48, 0xc7, 0xc3, 0x07, 0, 0, 0, 0x66, 0x48, 0x0f, 0x6e, 0xc3, 0xf4}, func(Engine) {}, nil)
 	if x := e.Run(codeAddr); x.Kind != ExitHalt {
 		t.Fatalf("first run: %+v", x)
 	}
 	e.Close()
 
-	r, err := New(func(*Engine) {}, nil)
+	r, err := New(func(Engine) {}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,7 +529,7 @@ func BenchmarkCallRet(b *testing.B) {
 	// hlt; f: ret. benchLoop appends the tail, so f sits 6 bytes past
 	// the call's end: dec rcx (3), jnz (2), hlt (1).
 	benchLoopWith(b, []byte{0xe8, 0x06, 0x00, 0x00, 0x00}, []byte{0xc3}, ProtRead|ProtExec,
-		func(e *Engine) { e.SetReg(RSP, dataAddr+0x800) })
+		func(e Engine) { e.SetReg(RSP, dataAddr+0x800) })
 }
 
 // BenchmarkBlockChain jumps through 60 blocks per iteration, each a jmp
@@ -553,10 +553,10 @@ func BenchmarkSelfModifying(b *testing.B) {
 
 // benchLoopWith is benchLoop with code after the loop's hlt, the code
 // page's protection, and a setup of the registers.
-func benchLoopWith(b *testing.B, body, after []byte, codeProt Prot, setup func(*Engine)) {
+func benchLoopWith(b *testing.B, body, after []byte, codeProt Prot, setup func(Engine)) {
 	code := append(append([]byte{}, body...), 0x48, 0xff, 0xc9, 0x75, byte(-(len(body) + 5)), 0xf4)
 	code = append(code, after...)
-	e, err := New(func(*Engine) {}, nil)
+	e, err := New(func(Engine) {}, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -583,7 +583,7 @@ func benchLoopWith(b *testing.B, body, after []byte, codeProt Prot, setup func(*
 func TestWatchWritesSeesEveryStore(t *testing.T) {
 	// loop: mov [rsi], rcx; dec rcx; jnz loop; hlt
 	code := []byte{0x48, 0x89, 0x0e, 0x48, 0xff, 0xc9, 0x75, 0xf8, 0xf4}
-	e, _ := newTestEngine(t, code, func(*Engine) {}, nil)
+	e, _ := newTestEngine(t, code, func(Engine) {}, nil)
 	run := func(n uint64) {
 		e.SetReg(RSI, dataAddr)
 		e.SetReg(RCX, n)

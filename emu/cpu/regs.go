@@ -37,7 +37,7 @@ func (r *Regs) set(v []uint64) {
 
 // Regs reads all general-purpose registers. Inside a syscall handler RIP is
 // the address after the syscall instruction, where the guest resumes.
-func (e *Engine) Regs(r *Regs) {
+func (e *Unicorn) Regs(r *Regs) {
 	v, err := e.u.RegReadBatch(regIDs)
 	if err != nil {
 		panic("cpu: reading registers: " + err.Error())
@@ -54,7 +54,7 @@ func (e *Engine) Regs(r *Regs) {
 }
 
 // SetRegs writes all general-purpose registers.
-func (e *Engine) SetRegs(r *Regs) {
+func (e *Unicorn) SetRegs(r *Regs) {
 	v := r.slice()
 	if err := e.u.RegWriteBatch(regIDs[:len(regIDs)-1], v[:len(v)-1]); err != nil {
 		panic("cpu: writing registers: " + err.Error())
@@ -68,7 +68,7 @@ const syscallInsnLen = 2
 
 // PC returns RIP. Inside a syscall handler it is the address after the
 // syscall instruction.
-func (e *Engine) PC() uint64 {
+func (e *Unicorn) PC() uint64 {
 	pc, _ := e.u.RegRead(uc.X86_REG_RIP)
 	if e.inHook {
 		pc += syscallInsnLen
@@ -80,7 +80,7 @@ func (e *Engine) PC() uint64 {
 // instruction's length to RIP after the hook returns (helper_syscall in
 // target/i386/seg_helper.c), so the value written is pc minus that length;
 // the write also makes Unicorn leave the current translation block.
-func (e *Engine) SetPC(pc uint64) {
+func (e *Unicorn) SetPC(pc uint64) {
 	v := pc
 	if e.inHook {
 		v -= syscallInsnLen
@@ -108,7 +108,7 @@ const (
 
 // Reg reads one register (not RIP: use PC). Inside a syscall handler RAX
 // is the pending return value if one was set.
-func (e *Engine) Reg(r Reg) uint64 {
+func (e *Unicorn) Reg(r Reg) uint64 {
 	if r == RAX && e.inHook && e.st.set_ret != 0 {
 		return uint64(e.st.ret)
 	}
@@ -121,7 +121,7 @@ func (e *Engine) Reg(r Reg) uint64 {
 
 // SetReg writes one register (not RIP: use SetPC). Writing RAX inside a
 // syscall handler replaces a pending SetSyscallReturn.
-func (e *Engine) SetReg(r Reg, v uint64) {
+func (e *Unicorn) SetReg(r Reg, v uint64) {
 	if r == RAX {
 		e.st.set_ret = 0
 	}
@@ -135,7 +135,7 @@ func (e *Engine) SetReg(r Reg, v uint64) {
 // exceptions masked), empty register stack, MXCSR 0x1f80. A fresh Unicorn
 // engine has zeros there, which means single precision and unmasked
 // exceptions, and makes printf of a double print the wrong digits.
-func (e *Engine) ResetFPU() {
+func (e *Unicorn) ResetFPU() {
 	for _, r := range []struct {
 		id  int
 		val uint64
@@ -147,4 +147,4 @@ func (e *Engine) ResetFPU() {
 }
 
 // InHook reports whether a syscall handler is running on this engine.
-func (e *Engine) InHook() bool { return e.inHook }
+func (e *Unicorn) InHook() bool { return e.inHook }

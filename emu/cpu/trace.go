@@ -59,7 +59,7 @@ type tracing struct {
 // only during the call. Tracing blocks costs one C call per block, not per
 // instruction, and lasts until Close. Call it before the engine runs code:
 // blocks translated earlier would not report.
-func (e *Engine) TraceBlocks(fn func([]Block)) error {
+func (e *Unicorn) TraceBlocks(fn func([]Block)) error {
 	if rc := C.pd_trace_blocks(e.h, e.st, &e.trace.blockHook); rc != C.UC_ERR_OK {
 		return uc.UcError(rc)
 	}
@@ -70,7 +70,7 @@ func (e *Engine) TraceBlocks(fn func([]Block)) error {
 // TraceSteps calls fn with every instruction the guest executes and the
 // registers before it, in batches as TraceBlocks does. It costs a register
 // read per instruction: it is for tracing what instructions change.
-func (e *Engine) TraceSteps(fn func([]Step)) error {
+func (e *Unicorn) TraceSteps(fn func([]Step)) error {
 	if rc := C.pd_trace_steps(e.h, e.st, &e.trace.stepHook); rc != C.UC_ERR_OK {
 		return uc.UcError(rc)
 	}
@@ -79,7 +79,7 @@ func (e *Engine) TraceSteps(fn func([]Step)) error {
 }
 
 // flushTrace hands the buffered records to their consumers.
-func (e *Engine) flushTrace() {
+func (e *Unicorn) flushTrace() {
 	if n := int(e.st.nblocks); n > 0 {
 		e.st.nblocks = 0
 		if e.trace.blocks != nil {
@@ -95,7 +95,7 @@ func (e *Engine) flushTrace() {
 }
 
 // untrace removes the trace hooks (Close), dropping what is buffered.
-func (e *Engine) untrace() {
+func (e *Unicorn) untrace() {
 	if e.trace.hasBlocks {
 		C.pd_unwatch(e.h, e.trace.blockHook)
 	}
@@ -108,5 +108,5 @@ func (e *Engine) untrace() {
 
 //export goTraceFull
 func goTraceFull(h C.uintptr_t) {
-	cgo.Handle(h).Value().(*Engine).flushTrace()
+	cgo.Handle(h).Value().(*Unicorn).flushTrace()
 }

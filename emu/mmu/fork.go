@@ -10,7 +10,7 @@ import (
 // Fork returns a copy of the address space running on eng, for fork(2):
 // private mappings are copied, shared ones keep the same host memory so that
 // both processes see each other's writes.
-func (as *AddressSpace) Fork(eng *cpu.Engine) (*AddressSpace, error) {
+func (as *AddressSpace) Fork(eng cpu.Engine) (*AddressSpace, error) {
 	as.mu.Lock()
 	defer as.mu.Unlock()
 	as.syncLocked()

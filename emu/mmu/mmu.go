@@ -63,7 +63,7 @@ func (v *VMA) host() []byte { return v.mem.b[v.memOff : v.memOff+v.Len()] }
 // Grow) drive the engine and must be called only by the goroutine that
 // currently owns it.
 type AddressSpace struct {
-	eng *cpu.Engine
+	eng cpu.Engine
 
 	mu       sync.RWMutex
 	vmas     []*VMA // sorted by Start, never overlapping
@@ -94,12 +94,12 @@ type Limits struct {
 // New returns an empty address space whose code runs on eng. The engine's
 // fault handler should call Grow, and its owner should call Sync before it
 // runs guest code.
-func New(eng *cpu.Engine) *AddressSpace {
+func New(eng cpu.Engine) *AddressSpace {
 	return &AddressSpace{eng: eng}
 }
 
 // Engine returns the engine that runs this address space's code.
-func (as *AddressSpace) Engine() *cpu.Engine { return as.eng }
+func (as *AddressSpace) Engine() cpu.Engine { return as.eng }
 
 // SetLimits installs the functions that report the limits.
 func (as *AddressSpace) SetLimits(l Limits) { as.limits = l }

@@ -78,7 +78,7 @@ type CodeTracer interface {
 type DebugTask interface {
 	CodeTask
 	// Engine is the task's CPU; the stopped task holds it.
-	Engine() *cpu.Engine
+	Engine() cpu.Engine
 	// Threads lists the process's live threads.
 	Threads() []int32
 	// ThreadRegs reads another thread's registers, saved when it last

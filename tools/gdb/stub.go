@@ -487,7 +487,7 @@ func (s *Stub) vcont(cur *stop, actions string) (string, bool, int) {
 }
 
 // breakpoint inserts or removes a breakpoint (Z0/Z1, z0/z1).
-func (s *Stub) breakpoint(e *cpu.Engine, p string) string {
+func (s *Stub) breakpoint(e cpu.Engine, p string) string {
 	f := strings.Split(p[3:], ",")
 	addr, err := strconv.ParseUint(f[0], 16, 64)
 	if err != nil {
