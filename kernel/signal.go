@@ -61,7 +61,7 @@ type pendingSignals struct {
 // the timer, which fills in si_overrun when the signal is taken.
 type queuedSignal struct {
 	info  abi.Siginfo
-	timer *timer
+	timer *signalTimer
 }
 
 // add queues info; it returns false if a standard signal was already
@@ -71,7 +71,7 @@ func (p *pendingSignals) add(info abi.Siginfo) bool {
 }
 
 // addFrom is add for a signal a POSIX timer sends.
-func (p *pendingSignals) addFrom(info abi.Siginfo, tm *timer) bool {
+func (p *pendingSignals) addFrom(info abi.Siginfo, tm *signalTimer) bool {
 	sig := info.Signo
 	if p.set.Has(sig) && sig < abi.SIGRTMIN {
 		return false
@@ -101,7 +101,7 @@ func (p *pendingSignals) take(sig abi.Signal) abi.Siginfo {
 }
 
 // forget discards the instances tm sent.
-func (p *pendingSignals) forget(tm *timer) {
+func (p *pendingSignals) forget(tm *signalTimer) {
 	q := p.infos[tm.sig]
 	kept := q[:0]
 	for _, e := range q {
@@ -118,7 +118,7 @@ func (p *pendingSignals) forget(tm *timer) {
 }
 
 // queued reports whether an instance sent by tm is pending.
-func (p *pendingSignals) queued(tm *timer) bool {
+func (p *pendingSignals) queued(tm *signalTimer) bool {
 	for _, e := range p.infos[tm.sig] {
 		if e.timer == tm {
 			return true
@@ -227,12 +227,12 @@ func (k *Kernel) sendLocked(p *Process, t *Task, info abi.Siginfo) []*Task {
 }
 
 // sendTimerLocked is sendLocked for a POSIX timer's signal.
-func (k *Kernel) sendTimerLocked(tm *timer, info abi.Siginfo) []*Task {
+func (k *Kernel) sendTimerLocked(tm *signalTimer, info abi.Siginfo) []*Task {
 	return k.sendFromLocked(tm.p, tm.target, info, tm)
 }
 
 // sendFromLocked queues info, sent by tm if it is set.
-func (k *Kernel) sendFromLocked(p *Process, t *Task, info abi.Siginfo, tm *timer) []*Task {
+func (k *Kernel) sendFromLocked(p *Process, t *Task, info abi.Siginfo, tm *signalTimer) []*Task {
 	sig := info.Signo
 	if p.state >= procZombie || p.groupExiting {
 		return nil

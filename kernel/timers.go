@@ -5,23 +5,25 @@ import (
 	"time"
 
 	"paddock/abi"
+	"paddock/kernel/timer"
+	"paddock/kernel/vfs"
 )
 
 // processTimers are a process's interval timers (setitimer) and POSIX
 // timers (timer_create).
 type processTimers struct {
 	mu     sync.Mutex
-	itimer [3]*timer // ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF
-	posix  map[int32]*timer
+	itimer [3]*signalTimer // ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF
+	posix  map[int32]*signalTimer
 	nextID int32
 }
 
-// timer is one interval timer or POSIX timer, armed or not. Its alarm's
+// signalTimer is one interval timer or POSIX timer, armed or not. Its alarm's
 // deadline is on the timer's clock: wall time for REALTIME, uptime for
 // MONOTONIC, CPU time for the CPU clocks (which the alarm polls). The
 // alarm runs under the process's timer lock.
-type timer struct {
-	alarm
+type signalTimer struct {
+	timer.Alarm
 	p      *Process
 	clock  int32 // CLOCK_* for the deadline
 	sig    abi.Signal
@@ -39,9 +41,8 @@ type timer struct {
 // startAlarm readies the timer's alarm once its clock and target are
 // known: expirations send the signal, the ones that passed unseen count
 // as overruns.
-func (tm *timer) startAlarm() {
-	tm.alarm = alarm{mu: &tm.p.timers.mu, now: tm.now, poll: tm.cpuClock(),
-		expired: func(n int64) { tm.fire(int32(n - 1)) }}
+func (tm *signalTimer) startAlarm() {
+	tm.Alarm = timer.NewAlarm(&tm.p.timers.mu, tm.now, tm.cpuClock(), func(n int64) { tm.fire(int32(n - 1)) }, nil)
 }
 
 func (pt *processTimers) stop() {
@@ -49,11 +50,11 @@ func (pt *processTimers) stop() {
 	defer pt.mu.Unlock()
 	for _, t := range pt.itimer {
 		if t != nil {
-			t.stop()
+			t.Stop()
 		}
 	}
 	for _, t := range pt.posix {
-		t.stop()
+		t.Stop()
 	}
 }
 
@@ -63,14 +64,14 @@ func (pt *processTimers) deletePosix() {
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	for id, tm := range pt.posix {
-		tm.stop()
+		tm.Stop()
 		tm.withdraw()
 		delete(pt.posix, id)
 	}
 }
 
 // now reads the timer's clock.
-func (tm *timer) now() time.Duration {
+func (tm *signalTimer) now() time.Duration {
 	k := tm.p.k
 	switch tm.clock {
 	case abi.CLOCK_REALTIME, abi.CLOCK_TAI:
@@ -90,14 +91,14 @@ func (tm *timer) now() time.Duration {
 
 // cpuClock reports whether the timer counts CPU time, which no Go timer can
 // follow: its watcher polls.
-func (tm *timer) cpuClock() bool {
+func (tm *signalTimer) cpuClock() bool {
 	return tm.clock == abi.CLOCK_PROCESS_CPUTIME_ID || tm.clock == abi.CLOCK_THREAD_CPUTIME_ID
 }
 
 // fire sends the timer's signal. If the last one is still pending it
 // counts an overrun instead, as Linux does; the overruns reach the guest
 // in si_overrun when the signal is taken. pt.mu is held.
-func (tm *timer) fire(missed int32) {
+func (tm *signalTimer) fire(missed int32) {
 	if tm.notify == abi.SIGEV_NONE {
 		return
 	}
@@ -130,7 +131,7 @@ func (tm *timer) fire(missed int32) {
 
 // taken fills in si_overrun as a timer's signal is taken: the
 // expirations since it was sent. The kernel's lock is held.
-func (tm *timer) taken(info *abi.Siginfo) {
+func (tm *signalTimer) taken(info *abi.Siginfo) {
 	info.Fields[0] = uint64(uint32(tm.id)) | uint64(uint32(tm.overrun))<<32
 	tm.lastOver, tm.overrun = tm.overrun, 0
 }
@@ -138,7 +139,7 @@ func (tm *timer) taken(info *abi.Siginfo) {
 // withdraw discards the timer's pending signal, as Linux (6.13 and later)
 // does for a timer that is set again or deleted before its signal is
 // taken. pt.mu is held.
-func (tm *timer) withdraw() {
+func (tm *signalTimer) withdraw() {
 	k := tm.p.k
 	k.mu.Lock()
 	if tm.target != nil {
@@ -151,7 +152,7 @@ func (tm *timer) withdraw() {
 }
 
 // pendingLocked reports whether this timer's last signal is still queued.
-func (tm *timer) pendingLocked() bool {
+func (tm *signalTimer) pendingLocked() bool {
 	if tm.target != nil {
 		return tm.target.pending.queued(tm)
 	}
@@ -177,12 +178,12 @@ func (p *Process) SetItimer(which int, value, interval time.Duration) (time.Dura
 	if err != nil {
 		return 0, 0, err
 	}
-	ov, oi := tm.remaining()
+	ov, oi := tm.Remaining()
 	var deadline time.Duration
 	if value > 0 {
 		deadline = tm.now() + value
 	}
-	tm.set(deadline, interval)
+	tm.Set(deadline, interval)
 	return ov, oi, nil
 }
 
@@ -195,21 +196,21 @@ func (p *Process) Itimer(which int) (time.Duration, time.Duration, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	v, i := tm.remaining()
+	v, i := tm.Remaining()
 	return v, i, nil
 }
 
 // itimerLocked returns interval timer which (ITIMER_REAL, _VIRTUAL or
 // _PROF), made disarmed on first use; EINVAL for another number.
 // p.timers.mu is held.
-func (p *Process) itimerLocked(which int) (*timer, error) {
+func (p *Process) itimerLocked(which int) (*signalTimer, error) {
 	if which < 0 || which > 2 {
 		return nil, abi.EINVAL
 	}
 	pt := &p.timers
 	tm := pt.itimer[which]
 	if tm == nil {
-		tm = &timer{p: p, id: -1, sig: itimerKinds[which].sig, clock: itimerKinds[which].clock}
+		tm = &signalTimer{p: p, id: -1, sig: itimerKinds[which].sig, clock: itimerKinds[which].clock}
 		tm.startAlarm()
 		pt.itimer[which] = tm
 	}
@@ -225,7 +226,7 @@ func (t *Task) TimerCreate(clock int32, ev *abi.Sigevent) (int32, error) {
 		return 0, abi.EINVAL
 	}
 	p := t.proc
-	tm := &timer{p: p, clock: clock, sig: abi.SIGALRM, notify: abi.SIGEV_SIGNAL}
+	tm := &signalTimer{p: p, clock: clock, sig: abi.SIGALRM, notify: abi.SIGEV_SIGNAL}
 	if clock == abi.CLOCK_THREAD_CPUTIME_ID {
 		tm.target = t
 	}
@@ -253,7 +254,7 @@ func (t *Task) TimerCreate(clock int32, ev *abi.Sigevent) (int32, error) {
 	pt.mu.Lock()
 	defer pt.mu.Unlock()
 	if pt.posix == nil {
-		pt.posix = map[int32]*timer{}
+		pt.posix = map[int32]*signalTimer{}
 	}
 	id := pt.nextID
 	for pt.posix[id] != nil {
@@ -269,7 +270,7 @@ func (t *Task) TimerCreate(clock int32, ev *abi.Sigevent) (int32, error) {
 	return id, nil
 }
 
-func (p *Process) posixTimer(id int32) (*timer, error) {
+func (p *Process) posixTimer(id int32) (*signalTimer, error) {
 	tm := p.timers.posix[id]
 	if tm == nil {
 		return nil, abi.EINVAL
@@ -286,14 +287,14 @@ func (p *Process) TimerSettime(id int32, abs bool, value, interval time.Duration
 	if err != nil {
 		return 0, 0, err
 	}
-	ov, oi := tm.remaining()
-	tm.stop()
+	ov, oi := tm.Remaining()
+	tm.Stop()
 	tm.withdraw()
 	deadline := value
 	if value > 0 && !abs {
 		deadline += tm.now()
 	}
-	tm.set(deadline, interval)
+	tm.Set(deadline, interval)
 	return ov, oi, nil
 }
 
@@ -306,7 +307,7 @@ func (p *Process) TimerGettime(id int32) (time.Duration, time.Duration, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	v, i := tm.remaining()
+	v, i := tm.Remaining()
 	return v, i, nil
 }
 
@@ -333,7 +334,7 @@ func (p *Process) TimerDelete(id int32) error {
 	if err != nil {
 		return err
 	}
-	tm.stop()
+	tm.Stop()
 	tm.withdraw()
 	delete(pt.posix, id)
 	return nil
@@ -346,8 +347,19 @@ func (t *Task) timerStop() {
 	defer pt.mu.Unlock()
 	for id, tm := range pt.posix {
 		if tm.target == t {
-			tm.stop()
+			tm.Stop()
 			delete(pt.posix, id)
 		}
 	}
+}
+
+// NewTimerFD implements timerfd_create(2)'s object on clock (the caller
+// checked it and the flags): wall time for CLOCK_REALTIME, the kernel's
+// uptime for CLOCK_MONOTONIC and CLOCK_BOOTTIME.
+func (k *Kernel) NewTimerFD(clock int32, flags uint32) *vfs.File {
+	now := k.Uptime
+	if clock == abi.CLOCK_REALTIME {
+		now = func() time.Duration { return time.Duration(time.Now().UnixNano()) }
+	}
+	return k.vfs.NewAnonFile("timerfd", timer.NewFD(now), abi.O_RDWR|flags&abi.O_NONBLOCK)
 }

@@ -3,6 +3,7 @@ package sys
 import (
 	"paddock/abi"
 	"paddock/kernel"
+	"paddock/kernel/timer"
 	"paddock/kernel/vfs"
 )
 
@@ -120,12 +121,12 @@ func signalfd(t *kernel.Task, fd int32, maskAddr, size uint64, flags uint32) (ui
 
 // timerFD returns the file fd names and its timer, EINVAL when it is not
 // a timerfd. The caller releases the file.
-func timerFD(t *kernel.Task, fd int32) (*vfs.File, *kernel.TimerFD, error) {
+func timerFD(t *kernel.Task, fd int32) (*vfs.File, *timer.FD, error) {
 	f, err := file(t, fd)
 	if err != nil {
 		return nil, nil, err
 	}
-	tf := kernel.TimerFDOf(f)
+	tf := timer.Of(f)
 	if tf == nil {
 		f.DecRef()
 		return nil, nil, abi.EINVAL

@@ -1,4 +1,4 @@
-package kernel
+package timer
 
 import (
 	"encoding/binary"
@@ -9,56 +9,50 @@ import (
 	"paddock/kernel/vfs"
 )
 
-// TimerFD is a timerfd (fs/timerfd.c): a timer on CLOCK_REALTIME,
+// FD is a timerfd (fs/timerfd.c): a timer on CLOCK_REALTIME,
 // CLOCK_MONOTONIC or CLOCK_BOOTTIME whose expirations are counted and read
-// as a number instead of raising signals.
-type TimerFD struct {
-	k     *Kernel
-	clock int32
+// as a number instead of raising signals. It is a vfs.File's operations.
+type FD struct {
+	now func() time.Duration
 
 	mu    sync.Mutex
-	alarm alarm  // under mu
+	alarm Alarm  // under mu
 	ticks uint64 // expirations not read yet
 	q     vfs.Queue
 }
 
-// NewTimerFD implements timerfd_create(2)'s object; the caller checked the
-// clock and flags.
-func (k *Kernel) NewTimerFD(clock int32, flags uint32) *vfs.File {
-	tf := &TimerFD{k: k, clock: clock}
-	tf.alarm = alarm{mu: &tf.mu, now: tf.now, expired: func(n int64) { tf.ticks += uint64(n) }, notify: tf.wake}
-	return k.vfs.NewAnonFile("timerfd", tf, abi.O_RDWR|flags&abi.O_NONBLOCK)
+// NewFD returns a disarmed timerfd on the clock now reads (wall time in
+// nanoseconds since 1970 for CLOCK_REALTIME, uptime for the others).
+func NewFD(now func() time.Duration) *FD {
+	tf := &FD{now: now}
+	tf.alarm = NewAlarm(&tf.mu, now, false, func(n int64) { tf.ticks += uint64(n) }, tf.wake)
+	return tf
 }
 
 // wake tells readers and pollers that expirations wait.
-func (tf *TimerFD) wake() { tf.q.Notify(abi.POLLIN | abi.POLLRDNORM) }
+func (tf *FD) wake() { tf.q.Notify(abi.POLLIN | abi.POLLRDNORM) }
 
-// TimerFDOf returns the timerfd behind f, or nil.
-func TimerFDOf(f *vfs.File) *TimerFD {
-	t, _ := f.Ops.(*TimerFD)
+// Of returns the timerfd behind f, or nil.
+func Of(f *vfs.File) *FD {
+	t, _ := f.Ops.(*FD)
 	return t
-}
-
-// now reads the timer's clock.
-func (tf *TimerFD) now() time.Duration {
-	if tf.clock == abi.CLOCK_REALTIME {
-		return time.Duration(time.Now().UnixNano())
-	}
-	return tf.k.Uptime()
 }
 
 // Set implements timerfd_settime(2): it arms the timer for value (an
 // absolute time on the clock if abs) and every interval after, or disarms
 // it for a zero value, and returns the old setting. Unread expirations are
 // dropped.
-func (tf *TimerFD) Set(value, interval time.Duration, abs bool) (oldValue, oldInterval time.Duration) {
+func (tf *FD) Set(value, interval time.Duration, abs bool) (oldValue, oldInterval time.Duration) {
 	tf.mu.Lock()
-	oldValue, oldInterval = tf.alarm.remaining()
+	// The old setting is reported from where the timer is now, however
+	// late its watcher (do_timerfd_settime forwards it first).
+	tf.alarm.CatchUp()
+	oldValue, oldInterval = tf.alarm.Remaining()
 	tf.ticks = 0
 	if value > 0 && !abs {
 		value += tf.now()
 	}
-	expired := tf.alarm.set(value, interval)
+	expired := tf.alarm.Set(value, interval)
 	tf.mu.Unlock()
 	if expired {
 		tf.wake()
@@ -67,22 +61,28 @@ func (tf *TimerFD) Set(value, interval time.Duration, abs bool) (oldValue, oldIn
 }
 
 // Get implements timerfd_gettime(2).
-func (tf *TimerFD) Get() (value, interval time.Duration) {
+func (tf *FD) Get() (value, interval time.Duration) {
 	tf.mu.Lock()
-	defer tf.mu.Unlock()
-	return tf.alarm.remaining()
+	caught := tf.alarm.CatchUp()
+	value, interval = tf.alarm.Remaining()
+	tf.mu.Unlock()
+	if caught {
+		// Readers hear of expirations the watcher will not report now.
+		tf.wake()
+	}
+	return value, interval
 }
 
 // Read implements read(2): the number of expirations since the last read,
 // as 8 bytes; it waits for one unless the file is non-blocking (EAGAIN).
-func (tf *TimerFD) Read(ctx vfs.Context, f *vfs.File, dst []byte, _ int64) (int, error) {
+func (tf *FD) Read(ctx vfs.Context, f *vfs.File, dst []byte, _ int64) (int, error) {
 	if len(dst) < 8 {
 		return 0, abi.EINVAL
 	}
 	var w *vfs.Waiter
 	for {
 		tf.mu.Lock()
-		tf.alarm.catchUp()
+		tf.alarm.CatchUp()
 		n := tf.ticks
 		tf.ticks = 0
 		tf.mu.Unlock()
@@ -106,12 +106,12 @@ func (tf *TimerFD) Read(ctx vfs.Context, f *vfs.File, dst []byte, _ int64) (int,
 }
 
 // Write implements write(2): a timerfd cannot be written.
-func (tf *TimerFD) Write(vfs.Context, *vfs.File, []byte, int64) (int, error) { return 0, abi.EINVAL }
+func (tf *FD) Write(vfs.Context, *vfs.File, []byte, int64) (int, error) { return 0, abi.EINVAL }
 
 // Readiness implements vfs.Poller.
-func (tf *TimerFD) Readiness(mask uint32) uint32 {
+func (tf *FD) Readiness(mask uint32) uint32 {
 	tf.mu.Lock()
-	caught := tf.alarm.catchUp()
+	caught := tf.alarm.CatchUp()
 	ready := tf.ticks > 0
 	tf.mu.Unlock()
 	if caught {
@@ -126,10 +126,10 @@ func (tf *TimerFD) Readiness(mask uint32) uint32 {
 }
 
 // Queue implements vfs.Poller.
-func (tf *TimerFD) Queue() *vfs.Queue { return &tf.q }
+func (tf *FD) Queue() *vfs.Queue { return &tf.q }
 
 // IsPositionless and Lseek make lseek a no-op, as noop_llseek does.
-func (tf *TimerFD) IsPositionless() {}
+func (tf *FD) IsPositionless() {}
 
 // Lseek implements vfs.Seeker.
-func (tf *TimerFD) Lseek(cur, _ int64, _ int) (int64, error) { return cur, nil }
+func (tf *FD) Lseek(cur, _ int64, _ int) (int64, error) { return cur, nil }
