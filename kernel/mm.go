@@ -85,9 +85,8 @@ func (k *Kernel) newMM(debug bool) (*MM, error) {
 	return mm, nil
 }
 
-func (mm *MM) onSyscall(e cpu.Engine) {
-	nr, args, pc := e.SyscallArgs()
-	mm.holder.syscall(abi.Sysno(nr), Args(args), pc)
+func (mm *MM) onSyscall(_ cpu.Engine, nr uint64, args [6]uint64, pc uint64) (uint64, bool) {
+	return mm.holder.syscall(abi.Sysno(nr), Args(args), pc)
 }
 
 func (mm *MM) onFault(addr uint64, _ int, _ cpu.Access) bool {

@@ -115,12 +115,14 @@ func (r *runSyscall) execute(t *Task) taskRunState {
 	t.mu.Lock()
 	t.sleepingIn, t.sleepingSince = &r.call, time.Now()
 	t.mu.Unlock()
-	ret, err := t.timedInvoke(t.k.syscalls[r.call.nr], true)
+	ret, err := t.timedInvoke(&t.k.syscalls[r.call.nr], true)
 	t.mu.Lock()
 	t.sleepingIn = nil
 	t.mu.Unlock()
 	t.mm.acquire(t)
-	t.finishSyscall(ret, err)
+	if rax, set := t.finishSyscall(ret, err); set {
+		t.mm.eng.SetReg(cpu.RAX, rax)
+	}
 	if next := t.takeNext(); next != nil {
 		return next
 	}

@@ -22,6 +22,9 @@ type syscallState struct {
 	regsSet bool
 }
 
+// noSyscall is the entry of a number past the table: ENOSYS.
+var noSyscall Syscall
+
 // errnoOf converts a handler's error to an errno.
 func errnoOf(err error) abi.Errno {
 	var e abi.Errno
@@ -31,16 +34,18 @@ func errnoOf(err error) abi.Errno {
 	return abi.EIO
 }
 
-// syscall services one syscall inside the engine's hook. A call that may
-// sleep first runs here, where it must not sleep; if it would, the run
-// loop services it again off the engine (runSyscall). A call that changes
-// what the task runs (execve, exit, vfork) or a signal that stops or ends
-// it leaves the next state in t.next and stops the engine.
-func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) {
+// syscall services one syscall inside the engine's hook and returns the
+// value for RAX (set false: the registers are already as they must be).
+// A call that may sleep first runs here, where it must not sleep; if it
+// would, the run loop services it again off the engine (runSyscall). A
+// call that changes what the task runs (execve, exit, vfork) or a signal
+// that stops or ends it leaves the next state in t.next and stops the
+// engine.
+func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) (uint64, bool) {
 	t.call = syscallState{nr: nr, args: a, pc: pc}
-	var entry Syscall
+	entry := &noSyscall
 	if nr < abi.MaxSysno {
-		entry = t.k.syscalls[nr]
+		entry = &t.k.syscalls[nr]
 	}
 	t.call.trying = entry.Fn != nil && entry.Blocks != nil && entry.Blocks(a)
 	ret, err := t.timedInvoke(entry, false)
@@ -51,18 +56,19 @@ func (t *Task) syscall(nr abi.Sysno, a Args, pc uint64) {
 		t.RestoreSavedMask()
 		t.next = &runSyscall{t.call}
 		t.mm.eng.Stop()
-		return
+		return 0, false
 	}
-	t.finishSyscall(ret, err)
+	rax, set := t.finishSyscall(ret, err)
 	t.mm.as.Sync()
 	if t.next != nil {
 		t.mm.eng.Stop()
 	}
+	return rax, set
 }
 
 // timedInvoke runs the call in t.call and counts its system time: its
 // duration less what it slept.
-func (t *Task) timedInvoke(entry Syscall, resumed bool) (uint64, error) {
+func (t *Task) timedInvoke(entry *Syscall, resumed bool) (uint64, error) {
 	start := time.Now()
 	t.mu.Lock()
 	blockedBefore := t.blocked
@@ -77,7 +83,7 @@ func (t *Task) timedInvoke(entry Syscall, resumed bool) (uint64, error) {
 // invoke runs the handler, between the tracer's entry and exit events.
 // resumed says the call already ran once on the engine, found it must
 // sleep, and now runs again off it: its entry was reported then.
-func (t *Task) invoke(entry Syscall, resumed bool) (uint64, error) {
+func (t *Task) invoke(entry *Syscall, resumed bool) (uint64, error) {
 	nr, a := t.call.nr, t.call.args
 	tr := t.k.cfg.Tracer
 	if tr == nil {
@@ -109,18 +115,19 @@ func (t *Task) invoke(entry Syscall, resumed bool) (uint64, error) {
 	return ret, err
 }
 
-// finishSyscall sets RAX from the handler's result, or arranges for the
-// syscall to run again, and then delivers pending signals. It runs with
-// the engine held, in the hook or after an off-engine syscall.
-func (t *Task) finishSyscall(ret uint64, err error) {
+// finishSyscall returns RAX from the handler's result (set false: leave
+// the registers as they are), or arranges for the syscall to run again,
+// and delivers pending signals. It runs with the engine held, in the hook
+// or after an off-engine syscall.
+func (t *Task) finishSyscall(ret uint64, err error) (rax uint64, set bool) {
 	switch t.next.(type) {
 	case runExit, *runExec:
 		// The program that made the call is gone.
-		return
+		return 0, false
 	}
 	if t.call.regsSet {
 		t.deliverSignals()
-		return
+		return 0, false
 	}
 	if err != nil {
 		e := errnoOf(err)
@@ -138,16 +145,19 @@ func (t *Task) finishSyscall(ret uint64, err error) {
 				t.mm.eng.SetReg(cpu.RAX, uint64(again))
 				t.mm.eng.SetPC(t.call.pc)
 				t.deliverSignals()
-				return
+				return 0, false
 			}
 			e = abi.EINTR
 		}
 		ret = uint64(-int64(e))
 	}
-	if t.mm.eng.InHook() {
-		t.mm.eng.SetSyscallReturn(ret)
-	} else {
+	if t.sigHint.Load() || t.savedMask != nil {
+		// A signal may be delivered (its frame saves the registers, the
+		// result included), or a mask a sigsuspend-like call installed
+		// comes back.
 		t.mm.eng.SetReg(cpu.RAX, ret)
+		t.deliverSignals()
+		return 0, false
 	}
-	t.deliverSignals()
+	return ret, true
 }

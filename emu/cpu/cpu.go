@@ -51,9 +51,18 @@ func (a Access) String() string {
 	return [...]string{"read", "write", "fetch"}[a]
 }
 
-// SyscallHandler services the syscall the engine stopped at. It runs inside
-// the engine's hook, on the goroutine that called Run.
-type SyscallHandler func(e Engine)
+// SyscallHandler services the syscall the engine stopped at: number nr
+// (RAX), arguments args (RDI, RSI, RDX, R10, R8, R9), at the syscall
+// instruction pc. It runs inside the engine's hook, on the goroutine that
+// called Run, and returns the value RAX holds when the guest resumes, or
+// set false to leave RAX as it is (a handler that wrote the registers
+// itself). The call and its result pass as arguments rather than through
+// the Engine because this is the hottest path of all.
+type SyscallHandler func(e Engine, nr uint64, args [6]uint64, pc uint64) (ret uint64, set bool)
+
+// IgnoreSyscalls is a SyscallHandler that leaves RAX as it is: for code
+// run without a kernel (the CPUID probe, tests).
+func IgnoreSyscalls(Engine, uint64, [6]uint64, uint64) (uint64, bool) { return 0, false }
 
 // FaultHandler may resolve an access to unmapped memory (a stack growing
 // down) by mapping it; it returns true if the access should be retried.
@@ -382,9 +391,15 @@ func (e *Unicorn) Interrupt() {
 //export goSyscall
 func goSyscall(h C.uintptr_t) {
 	e := cgo.Handle(h).Value().(*Unicorn)
+	s := &e.st.sys
 	e.inHook = true
-	e.onSyscall(e)
+	ret, set := e.onSyscall(e, uint64(s[0]),
+		[6]uint64{uint64(s[1]), uint64(s[2]), uint64(s[3]), uint64(s[4]), uint64(s[5]), uint64(s[6])}, uint64(s[7]))
 	e.inHook = false
+	if set {
+		e.st.ret = C.uint64_t(ret)
+		e.st.set_ret = 1
+	}
 }
 
 //export goUnmapped
@@ -425,19 +440,4 @@ func (e *Unicorn) WatchWrites(fn func(addr uint64, size int, value uint64)) (rem
 		C.pd_unwatch(e.h, h)
 		e.onWrite = nil
 	}, nil
-}
-
-// SyscallArgs returns, inside a syscall handler, the syscall number (RAX),
-// its six arguments (RDI, RSI, RDX, R10, R8, R9) and the address of the
-// syscall instruction.
-func (e *Unicorn) SyscallArgs() (nr uint64, args [6]uint64, pc uint64) {
-	s := &e.st.sys
-	return uint64(s[0]), [6]uint64{uint64(s[1]), uint64(s[2]), uint64(s[3]), uint64(s[4]), uint64(s[5]), uint64(s[6])}, uint64(s[7])
-}
-
-// SetSyscallReturn sets, inside a syscall handler, the value RAX holds when
-// the guest resumes.
-func (e *Unicorn) SetSyscallReturn(v uint64) {
-	e.st.ret = C.uint64_t(v)
-	e.st.set_ret = 1
 }

@@ -75,7 +75,7 @@ func TestExits(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e, _ := newTestEngine(t, c.code, func(Engine) {}, nil)
+			e, _ := newTestEngine(t, c.code, IgnoreSyscalls, nil)
 			e.SetReg(RSI, c.rsi)
 			got := e.Run(codeAddr)
 			if got != c.want {
@@ -101,12 +101,12 @@ func TestSyscall(t *testing.T) {
 	var nr uint64
 	var args [6]uint64
 	var pc, regsPC uint64
-	e, data := newTestEngine(t, code, func(e Engine) {
-		nr, args, pc = e.SyscallArgs()
+	e, data := newTestEngine(t, code, func(e Engine, n uint64, a [6]uint64, at uint64) (uint64, bool) {
+		nr, args, pc = n, a, at
 		var r Regs
 		e.Regs(&r)
 		regsPC = r.RIP
-		e.SetSyscallReturn(1234)
+		return 1234, true
 	}, nil)
 	if x := e.Run(codeAddr); x.Kind != ExitHalt {
 		t.Fatalf("exit %+v", x)
@@ -125,11 +125,12 @@ func TestSyscall(t *testing.T) {
 func TestSetPCInSyscall(t *testing.T) {
 	// syscall; mov ebx, 7; hlt; nop; nop; nop; target: mov ebx, 9; hlt
 	code := []byte{0x0f, 0x05, 0xbb, 7, 0, 0, 0, 0xf4, 0x90, 0x90, 0x90, 0x90, 0xbb, 9, 0, 0, 0, 0xf4}
-	e, _ := newTestEngine(t, code, func(e Engine) {
+	e, _ := newTestEngine(t, code, func(e Engine, _ uint64, _ [6]uint64, _ uint64) (uint64, bool) {
 		e.SetPC(codeAddr + 12)
 		if got := e.PC(); got != codeAddr+12 {
 			t.Errorf("PC() after SetPC = %#x", got)
 		}
+		return 0, false
 	}, nil)
 	if x := e.Run(codeAddr); x.Kind != ExitHalt {
 		t.Fatalf("exit %+v", x)
@@ -145,9 +146,10 @@ func TestStopFromHandlerAndResume(t *testing.T) {
 	// syscall; inc rbx; syscall; inc rbx; hlt
 	code := []byte{0x0f, 0x05, 0x48, 0xff, 0xc3, 0x0f, 0x05, 0x48, 0xff, 0xc3, 0xf4}
 	calls := 0
-	e, _ := newTestEngine(t, code, func(e Engine) {
+	e, _ := newTestEngine(t, code, func(e Engine, _ uint64, _ [6]uint64, _ uint64) (uint64, bool) {
 		calls++
 		e.Stop()
+		return 0, false
 	}, nil)
 	x := e.Run(codeAddr)
 	if x.Kind != ExitStop || e.PC() != codeAddr+2 {
@@ -184,7 +186,7 @@ func TestStopFromOtherGoroutine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e, _ := newTestEngine(t, c.code, func(Engine) {}, nil)
+			e, _ := newTestEngine(t, c.code, IgnoreSyscalls, nil)
 			e.SetReg(RSI, dataAddr)
 			e.SetReg(RSP, dataAddr+0x800)
 			go func() {
@@ -211,7 +213,7 @@ func TestFaultHandlerMapsAndRetries(t *testing.T) {
 	extra, _ := syscall.Mmap(-1, 0, 0x1000, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
 	defer syscall.Munmap(extra)
 	var e *Unicorn
-	e, _ = newTestEngine(t, code, func(Engine) {}, func(addr uint64, size int, a Access) bool {
+	e, _ = newTestEngine(t, code, IgnoreSyscalls, func(addr uint64, size int, a Access) bool {
 		if a != Write || addr != 0x700ff8 {
 			return false
 		}
@@ -230,7 +232,7 @@ func TestFaultHandlerMapsAndRetries(t *testing.T) {
 func TestInvalidateCode(t *testing.T) {
 	// mov eax, 1; hlt -- then rewritten to mov eax, 2; hlt
 	code := []byte{0xb8, 1, 0, 0, 0, 0xf4}
-	e, err := New(func(Engine) {}, nil)
+	e, err := New(IgnoreSyscalls, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +253,7 @@ func TestInvalidateCode(t *testing.T) {
 func BenchmarkSyscallRoundTrip(b *testing.B) {
 	// loop: mov eax, 110; syscall; dec rcx; jnz loop; hlt
 	code := []byte{0xb8, 110, 0, 0, 0, 0x0f, 0x05, 0x48, 0xff, 0xc9, 0x75, 0xf4, 0xf4}
-	e, err := New(func(e Engine) { e.SetSyscallReturn(1) }, nil)
+	e, err := New(func(Engine, uint64, [6]uint64, uint64) (uint64, bool) { return 1, true }, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -279,7 +281,7 @@ func TestCPUIDHasNoAVX(t *testing.T) {
 func TestResetFPU(t *testing.T) {
 	// fnstcw [0x600000]; stmxcsr [0x600008]; hlt
 	code := []byte{0xd9, 0x3c, 0x25, 0x00, 0x00, 0x60, 0x00, 0x0f, 0xae, 0x1c, 0x25, 0x08, 0x00, 0x60, 0x00, 0xf4}
-	e, data := newTestEngine(t, code, func(Engine) {}, nil)
+	e, data := newTestEngine(t, code, IgnoreSyscalls, nil)
 	e.ResetFPU()
 	if x := e.Run(codeAddr); x.Kind != ExitHalt {
 		t.Fatalf("exit %+v", x)
@@ -293,7 +295,7 @@ func TestResetFPU(t *testing.T) {
 
 func TestContextAcrossEngines(t *testing.T) {
 	// movq xmm3, rbx; hlt -- then, on the other engine: movq rax, xmm3; hlt
-	a, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x6e, 0xdb, 0xf4}, func(Engine) {}, nil)
+	a, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x6e, 0xdb, 0xf4}, IgnoreSyscalls, nil)
 	a.SetReg(RBX, 0x1122334455667788)
 	a.SetReg(FSBase, 0x7000)
 	a.Run(codeAddr)
@@ -303,7 +305,7 @@ func TestContextAcrossEngines(t *testing.T) {
 	}
 	defer ctx.Free()
 	a.Save(ctx)
-	b, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x7e, 0xd8, 0xf4}, func(Engine) {}, nil)
+	b, _ := newTestEngine(t, []byte{0x66, 0x48, 0x0f, 0x7e, 0xd8, 0xf4}, IgnoreSyscalls, nil)
 	b.Restore(ctx)
 	b.Run(codeAddr)
 	if got := b.Reg(RAX); got != 0x1122334455667788 {
@@ -316,7 +318,7 @@ func TestContextAcrossEngines(t *testing.T) {
 
 func TestFXSaveRoundTrip(t *testing.T) {
 	// fld1; fldpi; hlt: two values on the x87 stack
-	e, _ := newTestEngine(t, []byte{0xd9, 0xe8, 0xd9, 0xeb, 0xf4}, func(Engine) {}, nil)
+	e, _ := newTestEngine(t, []byte{0xd9, 0xe8, 0xd9, 0xeb, 0xf4}, IgnoreSyscalls, nil)
 	e.ResetFPU()
 	e.Run(codeAddr)
 	img := e.FXSave()
@@ -348,7 +350,7 @@ func bytesEqual(a, b []byte) bool {
 }
 
 func TestInterruptBeforeRun(t *testing.T) {
-	e, _ := newTestEngine(t, []byte{0xeb, 0xfe}, func(Engine) {}, nil)
+	e, _ := newTestEngine(t, []byte{0xeb, 0xfe}, IgnoreSyscalls, nil)
 	e.Interrupt()
 	done := make(chan Exit)
 	go func() { done <- e.Run(codeAddr) }()
@@ -374,7 +376,7 @@ func TestFaultPCAfterEarlierFault(t *testing.T) {
 		0x90, 0x90, // nop; nop
 		0x48, 0x89, 0x00, // mov [rax], rax
 	}
-	e, _ := newTestEngine(t, code, func(Engine) {}, nil)
+	e, _ := newTestEngine(t, code, IgnoreSyscalls, nil)
 	if x := e.Run(codeAddr); x.Kind != ExitFault || e.PC() != codeAddr+2 {
 		t.Fatalf("load: exit %+v at %#x", x, e.PC())
 	}
@@ -394,7 +396,7 @@ func TestFaultPCAfterEarlierFault(t *testing.T) {
 // double fault.
 func TestRepeatedDivideError(t *testing.T) {
 	code := []byte{0x31, 0xc9, 0xf7, 0xf1} // xor ecx, ecx; div ecx
-	e, _ := newTestEngine(t, code, func(Engine) {}, nil)
+	e, _ := newTestEngine(t, code, IgnoreSyscalls, nil)
 	for i := 0; i < 3; i++ {
 		if x := e.Run(codeAddr); x.Kind != ExitInterrupt || x.Vector != 0 {
 			t.Fatalf("run %d: exit %+v, want a divide error", i, x)
@@ -424,7 +426,10 @@ func TestStopsKeepState(t *testing.T) {
 		0x48, 0xff, 0xc3, // func: inc rbx
 		0xc3, // ret
 	}
-	e, _ := newTestEngine(t, code, func(e Engine) { e.SetPC(e.PC()) }, nil)
+	e, _ := newTestEngine(t, code, func(e Engine, _ uint64, _ [6]uint64, _ uint64) (uint64, bool) {
+		e.SetPC(e.PC())
+		return 0, false
+	}, nil)
 	e.SetReg(RSP, dataAddr+0x800)
 	done := make(chan struct{})
 	go func() {
@@ -467,7 +472,7 @@ func TestStopsKeepState(t *testing.T) {
 // and FPU state of a new CPU.
 func TestRecycledEngineIsNew(t *testing.T) {
 	var fresh Regs
-	n, err := New(func(Engine) {}, nil)
+	n, err := New(IgnoreSyscalls, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,13 +481,13 @@ func TestRecycledEngineIsNew(t *testing.T) {
 	n.Close()
 
 	// mov rbx, 7; movq xmm0, rbx; hlt
-	e, _ := newTestEngine(t, []byte{0x48, 0xc7, 0xc3, 0x07, 0, 0, 0, 0x66, 0x48, 0x0f, 0x6e, 0xc3, 0xf4}, func(Engine) {}, nil)
+	e, _ := newTestEngine(t, []byte{0x48, 0xc7, 0xc3, 0x07, 0, 0, 0, 0x66, 0x48, 0x0f, 0x6e, 0xc3, 0xf4}, IgnoreSyscalls, nil)
 	if x := e.Run(codeAddr); x.Kind != ExitHalt {
 		t.Fatalf("first run: %+v", x)
 	}
 	e.Close()
 
-	r, err := New(func(Engine) {}, nil)
+	r, err := New(IgnoreSyscalls, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -556,7 +561,7 @@ func BenchmarkSelfModifying(b *testing.B) {
 func benchLoopWith(b *testing.B, body, after []byte, codeProt Prot, setup func(Engine)) {
 	code := append(append([]byte{}, body...), 0x48, 0xff, 0xc9, 0x75, byte(-(len(body) + 5)), 0xf4)
 	code = append(code, after...)
-	e, err := New(func(Engine) {}, nil)
+	e, err := New(IgnoreSyscalls, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -583,7 +588,7 @@ func benchLoopWith(b *testing.B, body, after []byte, codeProt Prot, setup func(E
 func TestWatchWritesSeesEveryStore(t *testing.T) {
 	// loop: mov [rsi], rcx; dec rcx; jnz loop; hlt
 	code := []byte{0x48, 0x89, 0x0e, 0x48, 0xff, 0xc9, 0x75, 0xf8, 0xf4}
-	e, _ := newTestEngine(t, code, func(Engine) {}, nil)
+	e, _ := newTestEngine(t, code, IgnoreSyscalls, nil)
 	run := func(n uint64) {
 		e.SetReg(RSI, dataAddr)
 		e.SetReg(RCX, n)

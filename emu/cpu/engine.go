@@ -35,14 +35,6 @@ type Engine interface {
 	Stop()
 	Interrupt()
 
-	// SyscallArgs reads the syscall the engine stopped at: its number,
-	// arguments and the address of the syscall instruction.
-	// SetSyscallReturn sets its result; InHook reports whether a syscall
-	// handler is running.
-	SyscallArgs() (nr uint64, args [6]uint64, pc uint64)
-	SetSyscallReturn(v uint64)
-	InHook() bool
-
 	// NewContext, Save and Restore keep a whole CPU state aside (a task
 	// that gives the engine to another); FXSave and FXRstor the FPU state
 	// alone (signal frames); ResetFPU starts it afresh (execve).

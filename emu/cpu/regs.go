@@ -45,11 +45,6 @@ func (e *Unicorn) Regs(r *Regs) {
 	r.set(v)
 	if e.inHook {
 		r.RIP += syscallInsnLen
-		if e.st.set_ret != 0 {
-			// SetSyscallReturn's value reaches RAX when the hook
-			// returns; report it now.
-			r.RAX = uint64(e.st.ret)
-		}
 	}
 }
 
@@ -59,7 +54,6 @@ func (e *Unicorn) SetRegs(r *Regs) {
 	if err := e.u.RegWriteBatch(regIDs[:len(regIDs)-1], v[:len(v)-1]); err != nil {
 		panic("cpu: writing registers: " + err.Error())
 	}
-	e.st.set_ret = 0
 	e.SetPC(r.RIP)
 }
 
@@ -106,12 +100,8 @@ const (
 	GSBase Reg = uc.X86_REG_GS_BASE
 )
 
-// Reg reads one register (not RIP: use PC). Inside a syscall handler RAX
-// is the pending return value if one was set.
+// Reg reads one register (not RIP: use PC).
 func (e *Unicorn) Reg(r Reg) uint64 {
-	if r == RAX && e.inHook && e.st.set_ret != 0 {
-		return uint64(e.st.ret)
-	}
 	v, err := e.u.RegRead(int(r))
 	if err != nil {
 		panic("cpu: reading register: " + err.Error())
@@ -119,12 +109,8 @@ func (e *Unicorn) Reg(r Reg) uint64 {
 	return v
 }
 
-// SetReg writes one register (not RIP: use SetPC). Writing RAX inside a
-// syscall handler replaces a pending SetSyscallReturn.
+// SetReg writes one register (not RIP: use SetPC).
 func (e *Unicorn) SetReg(r Reg, v uint64) {
-	if r == RAX {
-		e.st.set_ret = 0
-	}
 	if err := e.u.RegWrite(int(r), v); err != nil {
 		panic("cpu: writing register: " + err.Error())
 	}
@@ -145,6 +131,3 @@ func (e *Unicorn) ResetFPU() {
 		}
 	}
 }
-
-// InHook reports whether a syscall handler is running on this engine.
-func (e *Unicorn) InHook() bool { return e.inHook }

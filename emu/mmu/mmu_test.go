@@ -20,7 +20,7 @@ var probeCode = []byte{0x48, 0x89, 0x37, 0x48, 0x8b, 0x07, 0xf4}
 func newAS(t *testing.T) *AddressSpace {
 	t.Helper()
 	var as *AddressSpace
-	eng, err := cpu.New(func(cpu.Engine) {}, func(addr uint64, _ int, _ cpu.Access) bool { return as.Grow(addr) })
+	eng, err := cpu.New(cpu.IgnoreSyscalls, func(addr uint64, _ int, _ cpu.Access) bool { return as.Grow(addr) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -341,7 +341,7 @@ func TestFork(t *testing.T) {
 	as.Brk(0x902000, abi.RLIM_INFINITY)
 
 	var child *AddressSpace
-	eng, err := cpu.New(func(cpu.Engine) {}, func(addr uint64, _ int, _ cpu.Access) bool { return child.Grow(addr) })
+	eng, err := cpu.New(cpu.IgnoreSyscalls, func(addr uint64, _ int, _ cpu.Access) bool { return child.Grow(addr) })
 	if err != nil {
 		t.Fatal(err)
 	}

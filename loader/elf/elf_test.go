@@ -37,7 +37,7 @@ func TestParseShebang(t *testing.T) {
 func newAS(t testing.TB) *mmu.AddressSpace {
 	t.Helper()
 	var as *mmu.AddressSpace
-	eng, err := cpu.New(func(cpu.Engine) {}, func(a uint64, _ int, _ cpu.Access) bool { return as.Grow(a) })
+	eng, err := cpu.New(cpu.IgnoreSyscalls, func(a uint64, _ int, _ cpu.Access) bool { return as.Grow(a) })
 	if err != nil {
 		t.Fatal(err)
 	}

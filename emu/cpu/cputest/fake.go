@@ -66,7 +66,6 @@ type Fake struct {
 
 	regs   cpu.Regs
 	fx     []byte
-	inHook bool
 	halted bool
 	// Stop, and Interrupt from other goroutines, end the run at the next
 	// instruction; an interrupt without a run waits for the next one.
@@ -108,10 +107,11 @@ func (f *Fake) Syscall(nr abi.Sysno, args ...uint64) uint64 {
 	copy(a[:], args)
 	f.regs.RAX = uint64(nr)
 	f.regs.RDI, f.regs.RSI, f.regs.RDX, f.regs.R10, f.regs.R8, f.regs.R9 = a[0], a[1], a[2], a[3], a[4], a[5]
+	pc := f.regs.RIP
 	f.regs.RIP += 2
-	f.inHook = true
-	f.onSyscall(f)
-	f.inHook = false
+	if ret, set := f.onSyscall(f, uint64(nr), a, pc); set {
+		f.regs.RAX = ret
+	}
 	return f.regs.RAX
 }
 
@@ -193,18 +193,6 @@ func (f *Fake) Stop() { f.stop.Store(true) }
 
 // Interrupt implements cpu.Engine.
 func (f *Fake) Interrupt() { f.interrupt.Store(true) }
-
-// SyscallArgs implements cpu.Engine.
-func (f *Fake) SyscallArgs() (uint64, [6]uint64, uint64) {
-	r := &f.regs
-	return r.RAX, [6]uint64{r.RDI, r.RSI, r.RDX, r.R10, r.R8, r.R9}, r.RIP - 2
-}
-
-// SetSyscallReturn implements cpu.Engine.
-func (f *Fake) SetSyscallReturn(v uint64) { f.regs.RAX = v }
-
-// InHook implements cpu.Engine.
-func (f *Fake) InHook() bool { return f.inHook }
 
 // context is a fake saved CPU state.
 type context struct {
