@@ -58,6 +58,16 @@ func keyOf(m Memory, addr uint64, private bool) (key, error) {
 	return key{space, off}, err
 }
 
+// keysOf returns the keys of the two words an operation on two futexes
+// names.
+func keysOf(m Memory, addr, addr2 uint64, private bool) (k, k2 key, err error) {
+	if k, err = keyOf(m, addr, private); err != nil {
+		return
+	}
+	k2, err = keyOf(m, addr2, private)
+	return
+}
+
 // Wait implements FUTEX_WAIT and FUTEX_WAIT_BITSET: if the word at addr
 // still holds val, sleep until woken (nil), the deadline (ETIMEDOUT) or a
 // signal (ERESTARTSYS). EAGAIN if the word holds another value, EINVAL
@@ -124,11 +134,7 @@ func (f *Table) Wake(m Memory, addr uint64, private bool, n int, bitset uint32) 
 // addr and moves up to nmove of the rest to addr2, and returns how many
 // it woke and moved.
 func (f *Table) Requeue(m Memory, addr, addr2 uint64, private bool, nwake, nmove int, cmp *uint32) (int, error) {
-	k, err := keyOf(m, addr, private)
-	if err != nil {
-		return 0, err
-	}
-	k2, err := keyOf(m, addr2, private)
+	k, k2, err := keysOf(m, addr, addr2, private)
 	if err != nil {
 		return 0, err
 	}
@@ -162,11 +168,7 @@ func (f *Table) Requeue(m Memory, addr, addr2 uint64, private bool, nwake, nmove
 // value of addr2 passes the encoded comparison, up to n2 waiters on addr2.
 // The caller holds the engine, so the change is atomic for the guest.
 func (f *Table) WakeOp(m Memory, addr, addr2 uint64, private bool, n, n2 int, op uint32) (int, error) {
-	k, err := keyOf(m, addr, private)
-	if err != nil {
-		return 0, err
-	}
-	k2, err := keyOf(m, addr2, private)
+	k, k2, err := keysOf(m, addr, addr2, private)
 	if err != nil {
 		return 0, err
 	}

@@ -22,6 +22,14 @@ import (
 	"paddock/kernel/vfs"
 )
 
+// Scratch memory in the program's data segment, for the paths and buffers
+// a guest passes to its calls.
+const (
+	PathAddr = cputest.DataAddr
+	BufAddr  = cputest.DataAddr + 0x1000
+	BufSize  = cputest.DataSize - 0x1000
+)
+
 // Asm builds a fake program from Entry on: one instruction per call of
 // its methods, with labels to jump to.
 type Asm struct {

@@ -10,12 +10,6 @@ import (
 	"paddock/kernel/kerneltest"
 )
 
-const (
-	pathAddr = cputest.DataAddr
-	bufAddr  = cputest.DataAddr + 0x1000
-	bufSize  = 0x8000
-)
-
 // readFiles runs a guest that reads each path whole and returns what it
 // read, or the errno of the open or read that failed.
 func readFiles(t *testing.T, paths ...string) map[string]string {
@@ -23,17 +17,19 @@ func readFiles(t *testing.T, paths ...string) map[string]string {
 	got := map[string]string{}
 	var a kerneltest.Asm
 	for _, p := range paths {
-		a.Do(func(f *cputest.Fake) { f.Write(pathAddr, append([]byte(p), 0)) })
-		a.Sys(abi.SYS_OPENAT, uint64(abi.AT_FDCWD&0xffffffff), pathAddr, abi.O_RDONLY, 0)
+		a.Do(func(f *cputest.Fake) { f.Write(kerneltest.PathAddr, append([]byte(p), 0)) })
+		a.Sys(abi.SYS_OPENAT, uint64(abi.AT_FDCWD&0xffffffff), kerneltest.PathAddr, abi.O_RDONLY, 0)
 		a.Do(func(f *cputest.Fake) {
 			if kerneltest.Ret(f) < 0 {
 				got[p] = kerneltest.Errno(f)
 			}
 		})
-		a.SysFn(abi.SYS_READ, func(f *cputest.Fake) []uint64 { return []uint64{uint64(kerneltest.Ret(f)), bufAddr, bufSize} })
+		a.SysFn(abi.SYS_READ, func(f *cputest.Fake) []uint64 {
+			return []uint64{uint64(kerneltest.Ret(f)), kerneltest.BufAddr, kerneltest.BufSize}
+		})
 		a.Do(func(f *cputest.Fake) {
 			if n := kerneltest.Ret(f); n >= 0 {
-				got[p] = string(f.Read(bufAddr, int(n)))
+				got[p] = string(f.Read(kerneltest.BufAddr, int(n)))
 			} else if got[p] == "" {
 				got[p] = kerneltest.Errno(f)
 			}

@@ -10,11 +10,6 @@ import (
 	"paddock/kernel/kerneltest"
 )
 
-const (
-	pathAddr = cputest.DataAddr
-	bufAddr  = cputest.DataAddr + 0x1000
-)
-
 // run runs the steps of a guest that records what its calls returned,
 // and returns the records.
 func run(t *testing.T, steps func(a *kerneltest.Asm, note func(what string), rec *kerneltest.Recorder)) []string {
@@ -43,10 +38,10 @@ func check(t *testing.T, got, want []string) {
 // and EBADF.
 func TestDescriptors(t *testing.T) {
 	got := run(t, func(a *kerneltest.Asm, note func(string), rec *kerneltest.Recorder) {
-		a.Do(func(f *cputest.Fake) { f.Write(pathAddr, []byte("/dev/null\x00")) })
-		a.Sys(abi.SYS_OPENAT, uint64(abi.AT_FDCWD&0xffffffff), pathAddr, abi.O_RDONLY, 0)
+		a.Do(func(f *cputest.Fake) { f.Write(kerneltest.PathAddr, []byte("/dev/null\x00")) })
+		a.Sys(abi.SYS_OPENAT, uint64(abi.AT_FDCWD&0xffffffff), kerneltest.PathAddr, abi.O_RDONLY, 0)
 		note("open with 0, 1 and 2 closed")
-		a.Sys(abi.SYS_OPENAT, uint64(abi.AT_FDCWD&0xffffffff), pathAddr, abi.O_RDONLY|abi.O_CLOEXEC, 0)
+		a.Sys(abi.SYS_OPENAT, uint64(abi.AT_FDCWD&0xffffffff), kerneltest.PathAddr, abi.O_RDONLY|abi.O_CLOEXEC, 0)
 		note("open O_CLOEXEC")
 		a.Sys(abi.SYS_FCNTL, 1, abi.F_GETFD)
 		note("F_GETFD of it")
@@ -98,10 +93,10 @@ func TestDescriptors(t *testing.T) {
 	})
 }
 
-// rlimit stores a struct rlimit at bufAddr.
+// rlimit stores a struct rlimit at kerneltest.BufAddr.
 func rlimit(a *kerneltest.Asm, cur, max uint64) {
 	a.Do(func(f *cputest.Fake) {
-		f.Write(bufAddr, binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, cur), max))
+		f.Write(kerneltest.BufAddr, binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64(nil, cur), max))
 	})
 }
 
@@ -113,33 +108,33 @@ func rlimit(a *kerneltest.Asm, cur, max uint64) {
 func TestRlimits(t *testing.T) {
 	got := run(t, func(a *kerneltest.Asm, note func(string), rec *kerneltest.Recorder) {
 		rlimit(a, 10, 5)
-		a.Sys(abi.SYS_SETRLIMIT, abi.RLIMIT_NOFILE, bufAddr)
+		a.Sys(abi.SYS_SETRLIMIT, abi.RLIMIT_NOFILE, kerneltest.BufAddr)
 		note("soft above hard")
 		rlimit(a, 3, 4)
-		a.Sys(abi.SYS_SETRLIMIT, abi.RLIMIT_NOFILE, bufAddr)
+		a.Sys(abi.SYS_SETRLIMIT, abi.RLIMIT_NOFILE, kerneltest.BufAddr)
 		note("NOFILE 3:4")
-		a.Do(func(f *cputest.Fake) { f.Write(pathAddr, []byte("/dev/null\x00")) })
-		a.Sys(abi.SYS_OPENAT, uint64(abi.AT_FDCWD&0xffffffff), pathAddr, abi.O_RDONLY, 0)
+		a.Do(func(f *cputest.Fake) { f.Write(kerneltest.PathAddr, []byte("/dev/null\x00")) })
+		a.Sys(abi.SYS_OPENAT, uint64(abi.AT_FDCWD&0xffffffff), kerneltest.PathAddr, abi.O_RDONLY, 0)
 		a.Sys(abi.SYS_DUP, 0)
 		note("dup with 1 and 2 free")
 		a.Sys(abi.SYS_DUP, 0)
 		a.Sys(abi.SYS_DUP, 0)
 		note("dup past the limit")
-		a.Sys(abi.SYS_GETRLIMIT, abi.RLIMIT_NOFILE, bufAddr+32)
+		a.Sys(abi.SYS_GETRLIMIT, abi.RLIMIT_NOFILE, kerneltest.BufAddr+32)
 		a.Do(func(f *cputest.Fake) {
-			b := f.Read(bufAddr+32, 16)
+			b := f.Read(kerneltest.BufAddr+32, 16)
 			rec.Add("getrlimit: %d %d", binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[8:]))
 		})
-		a.Sys(abi.SYS_SETRLIMIT, 99, bufAddr)
+		a.Sys(abi.SYS_SETRLIMIT, 99, kerneltest.BufAddr)
 		note("unknown resource")
-		a.Sys(abi.SYS_PRLIMIT64, 999, abi.RLIMIT_NOFILE, 0, bufAddr)
+		a.Sys(abi.SYS_PRLIMIT64, 999, abi.RLIMIT_NOFILE, 0, kerneltest.BufAddr)
 		note("prlimit of no process")
 		a.Sys(abi.SYS_SETUID, 1000)
 		rlimit(a, 3, 8)
-		a.Sys(abi.SYS_SETRLIMIT, abi.RLIMIT_NOFILE, bufAddr)
+		a.Sys(abi.SYS_SETRLIMIT, abi.RLIMIT_NOFILE, kerneltest.BufAddr)
 		note("raising the hard limit unprivileged")
 		rlimit(a, 2, 3)
-		a.Sys(abi.SYS_SETRLIMIT, abi.RLIMIT_NOFILE, bufAddr)
+		a.Sys(abi.SYS_SETRLIMIT, abi.RLIMIT_NOFILE, kerneltest.BufAddr)
 		note("lowering it")
 	})
 	check(t, got, []string{

@@ -137,26 +137,32 @@ func (f *Fake) Map(addr, size uint64, prot cpu.Prot, host unsafe.Pointer) error 
 func (f *Fake) Unmap(addr, size uint64) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for i, r := range f.regions {
-		if r.start == addr && r.end == addr+size {
-			f.regions = append(f.regions[:i], f.regions[i+1:]...)
-			return nil
-		}
+	i, err := f.regionLocked(addr, size)
+	if err == nil {
+		f.regions = append(f.regions[:i], f.regions[i+1:]...)
 	}
-	return fmt.Errorf("cputest: no mapping at %#x-%#x", addr, addr+size)
+	return err
 }
 
 // Protect implements cpu.Engine.
 func (f *Fake) Protect(addr, size uint64, prot cpu.Prot) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	i, err := f.regionLocked(addr, size)
+	if err == nil {
+		f.regions[i].prot = prot
+	}
+	return err
+}
+
+// regionLocked finds the region mapped at exactly addr to addr+size.
+func (f *Fake) regionLocked(addr, size uint64) (int, error) {
 	for i, r := range f.regions {
 		if r.start == addr && r.end == addr+size {
-			f.regions[i].prot = prot
-			return nil
+			return i, nil
 		}
 	}
-	return fmt.Errorf("cputest: no mapping at %#x-%#x", addr, addr+size)
+	return 0, fmt.Errorf("cputest: no mapping at %#x-%#x", addr, addr+size)
 }
 
 // InvalidateCode implements cpu.Engine: nothing is translated.
