@@ -136,5 +136,20 @@ const (
 	ArgDirentsOut                      // struct linux_dirent64[] the call fills
 	ArgCwdOut                          // a path the call fills (getcwd)
 	ArgUtsnameOut                      // struct utsname the call fills
+	ArgAddressFamily                   // AF_*
+	ArgSocketType                      // SOCK_* with SOCK_NONBLOCK and SOCK_CLOEXEC
+	ArgSockaddrIn                      // a socket address the call reads; its length is the next argument
+	ArgSockaddrOut                     // a socket address the call fills; the next argument points at its length
+	ArgSocklenOut                      // a socklen_t the call updates
+	ArgMsgFlags                        // MSG_*
+	ArgShutdownHow                     // SHUT_*
+	ArgSockoptLevel                    // SOL_*
+	ArgSockoptName                     // an option at the level before it
+	ArgSockoptIn                       // an option's value; its length is the next argument
+	ArgSockoptOut                      // an option's value the call fills; the next argument points at its length
+	ArgMsghdrIn                        // struct msghdr the call sends
+	ArgMsghdrOut                       // struct msghdr the call fills
+	ArgMmsghdrIn                       // struct mmsghdr[] the call sends; their count is the next argument
+	ArgMmsghdrOut                      // struct mmsghdr[] the call fills
 	NumArgKinds                        // the number of kinds
 )

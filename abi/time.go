@@ -69,6 +69,11 @@ func DecodeTimeval(b []byte) Timeval {
 	return Timeval{Sec: int64(le.Uint64(b[0:])), Usec: int64(le.Uint64(b[8:]))}
 }
 
+// Duration converts a Timeval to a duration.
+func (t Timeval) Duration() time.Duration {
+	return time.Duration(t.Sec)*time.Second + time.Duration(t.Usec)*time.Microsecond
+}
+
 // DurationTimeval converts a duration to a Timeval.
 func DurationTimeval(d time.Duration) Timeval {
 	return Timeval{Sec: int64(d / time.Second), Usec: int64(d%time.Second) / 1e3}

@@ -15,6 +15,7 @@ import (
 	"paddock/abi"
 	"paddock/emu/cpu"
 	"paddock/kernel/futex"
+	"paddock/kernel/net"
 	"paddock/kernel/observe"
 	"paddock/kernel/vfs"
 )
@@ -88,6 +89,7 @@ type Kernel struct {
 	cfg      Config
 	syscalls *SyscallTable
 	vfs      *vfs.VFS
+	net      *net.Stack
 	boot     time.Time // for CLOCK_MONOTONIC and uptime
 
 	// mu guards the process table, process relationships, groups and
@@ -138,6 +140,7 @@ func New(cfg Config, table *SyscallTable) *Kernel {
 	}
 	k.stopCond = sync.NewCond(&k.mu)
 	k.vfs = vfs.New(cfg.Root, cfg.RootSource, k.RealtimeNow)
+	k.net = net.New(k.vfs)
 	k.vfs.RegisterMemDevices()
 	k.RegisterTTYDevices()
 	return k
@@ -145,6 +148,9 @@ func New(cfg Config, table *SyscallTable) *Kernel {
 
 // VFS returns the kernel's file system namespace.
 func (k *Kernel) VFS() *vfs.VFS { return k.vfs }
+
+// Net returns the kernel's network.
+func (k *Kernel) Net() *net.Stack { return k.net }
 
 // Config returns the configuration the kernel booted with.
 func (k *Kernel) Config() *Config { return &k.cfg }

@@ -104,6 +104,9 @@ func (t *Task) FDs() *FDTable { return t.fds }
 // FS returns the root, working directory and umask.
 func (t *Task) FS() *FSContext { return t.fs }
 
+// Umask returns the file mode creation mask (net.Context).
+func (t *Task) Umask() uint32 { return t.fs.Umask() }
+
 // CPUTime returns the task's user and system time, the run on the engine
 // in progress included. User time is what the host thread running the
 // engine spent, less the time in syscall handlers, which is system time.

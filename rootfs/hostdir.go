@@ -253,20 +253,22 @@ func (i *hostInode) Create(name string, n *vfs.NewInode) (vfs.Inode, error) {
 		if err := r.Symlink(n.Target, p); err != nil {
 			return nil, hostErr(err)
 		}
-	case abi.S_IFIFO:
-		// os.Root has no mknod: make the FIFO relative to the parent
-		// directory, opened through the root, by its last component.
+	case abi.S_IFIFO, abi.S_IFSOCK:
+		// os.Root has no mknod: make the node relative to the parent
+		// directory, opened through the root, by its last component. A
+		// socket node needs no privilege; it is a name for paddock's
+		// own socket, which no host process can reach through it.
 		d, err := r.Open(i.path)
 		if err != nil {
 			return nil, hostErr(err)
 		}
-		err = unix.Mknodat(int(d.Fd()), name, unix.S_IFIFO|uint32(perm), 0)
+		err = unix.Mknodat(int(d.Fd()), name, n.Mode&abi.S_IFMT|uint32(perm), 0)
 		d.Close()
 		if err != nil {
 			return nil, hostErr(err)
 		}
 	default:
-		// Sockets and device nodes would need host privileges.
+		// Device nodes would need host privileges.
 		return nil, abi.EPERM
 	}
 	if n.Mode&abi.S_IFMT != abi.S_IFLNK {

@@ -118,8 +118,23 @@ var decoders = [abi.NumArgKinds]arg{
 	abi.ArgDirentsOut: out(func(c *call, i int) string {
 		return ptr(c.args[i]) + " /* " + udec(c.ret) + " bytes */"
 	}),
-	abi.ArgCwdOut:     outOr(func(c *call, v uint64) string { return c.str(v, 4096) }),
-	abi.ArgUtsnameOut: outOr(utsname),
+	abi.ArgCwdOut:        outOr(func(c *call, v uint64) string { return c.str(v, 4096) }),
+	abi.ArgUtsnameOut:    outOr(utsname),
+	abi.ArgAddressFamily: aAddressFamily,
+	abi.ArgSocketType:    aSocketType,
+	abi.ArgSockaddrIn:    aSockaddrIn,
+	abi.ArgSockaddrOut:   aSockaddrOut,
+	abi.ArgSocklenOut:    aSocklenOut,
+	abi.ArgMsgFlags:      aMsgFlags,
+	abi.ArgShutdownHow:   aShutdownHow,
+	abi.ArgSockoptLevel:  aSockoptLevel,
+	abi.ArgSockoptName:   aSockoptName,
+	abi.ArgSockoptIn:     aSockoptIn,
+	abi.ArgSockoptOut:    aSockoptOut,
+	abi.ArgMsghdrIn:      aMsghdrIn,
+	abi.ArgMsghdrOut:     aMsghdrOut,
+	abi.ArgMmsghdrIn:     aMmsghdrIn,
+	abi.ArgMmsghdrOut:    aMmsghdrOut,
 }
 
 // Flag and value names, as strace prints them.
