@@ -1,7 +1,8 @@
 // Package net is paddock's network: sockets as open files, Unix sockets in
 // the kernel (stream, datagram and seqpacket, named in the file system or
-// the abstract namespace, passing descriptors and credentials), and the
-// table of live sockets /proc/net lists. Its sockets are vfs files like
+// the abstract namespace, passing descriptors and credentials), IPv4 and
+// IPv6 sockets on gVisor's netstack, and the table of live sockets
+// /proc/net lists. Its sockets are vfs files like
 // any other: read, write, poll, epoll, dup, fork and exec see nothing
 // special; the socket calls reach them through Socket.
 package net
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"gvisor.dev/gvisor/pkg/tcpip/stack"
 
 	"paddock/abi"
 	"paddock/kernel/vfs"
@@ -72,6 +75,7 @@ type Socket interface {
 // Stack is one kernel's network.
 type Stack struct {
 	vfs *vfs.VFS
+	ns  *stack.Stack // netstack: AF_INET and AF_INET6
 
 	mu       sync.Mutex
 	unixMu   sync.Mutex // guards every Unix socket's state (unix.go)
@@ -86,7 +90,7 @@ type inodeKey struct{ dev, ino uint64 }
 
 // New returns a kernel's network over its file system namespace.
 func New(v *vfs.VFS) *Stack {
-	return &Stack{vfs: v, nextIno: 1 << 16, abstract: map[string]*unixSocket{}, bound: map[inodeKey]*unixSocket{},
+	return &Stack{vfs: v, ns: newNetstack(), nextIno: 1 << 16, abstract: map[string]*unixSocket{}, bound: map[inodeKey]*unixSocket{},
 		sockets: map[*sockInode]Socket{}}
 }
 
@@ -178,6 +182,8 @@ func (s *Stack) create(ctx Context, family, typ, protocol int) (Socket, error) {
 			return nil, abi.EPROTONOSUPPORT
 		}
 		return newUnix(s, typ), nil
+	case abi.AF_INET, abi.AF_INET6:
+		return s.newInet(family, typ, protocol)
 	}
 	return nil, abi.EAFNOSUPPORT
 }

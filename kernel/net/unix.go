@@ -490,6 +490,16 @@ func (u *unixSocket) sendStream(ctx Context, data []byte, m *Message, nonblock b
 	if u.typ == abi.SOCK_SEQPACKET && len(data) > u.sndbuf {
 		return 0, abi.EMSGSIZE
 	}
+	if !nonblock && vfs.Trying(ctx) {
+		// A blocking send that does not fit now must not send part of
+		// itself before it sleeps.
+		s.unixMu.Lock()
+		fits := u.peer != nil && u.peer.rcvbuf-u.peer.queued >= len(data)
+		s.unixMu.Unlock()
+		if !fits {
+			return 0, vfs.ErrMustBlock
+		}
+	}
 	sent := 0
 	first := true
 	deadline := u.deadline(false)
@@ -599,6 +609,10 @@ func refs(fs []*vfs.File) []*vfs.File {
 
 func (u *unixSocket) recvStream(ctx Context, data []byte, m *Message, flags int, nonblock bool) (int, error) {
 	s := u.stack
+	if flags&abi.MSG_WAITALL != 0 && !nonblock && vfs.Trying(ctx) {
+		// It would take part and then sleep for the rest.
+		return 0, vfs.ErrMustBlock
+	}
 	got := 0
 	err := wait(ctx, &u.q, abi.POLLIN, nonblock, u.deadline(true), func() error {
 		s.unixMu.Lock()
