@@ -172,12 +172,32 @@ const (
 	SIOCGIFNAME    = 0x8910
 	SIOCGIFCONF    = 0x8912
 	SIOCGIFFLAGS   = 0x8913
+	SIOCSIFFLAGS   = 0x8914
 	SIOCGIFADDR    = 0x8915
 	SIOCGIFBRDADDR = 0x8919
 	SIOCGIFNETMASK = 0x891b
+	SIOCGIFMETRIC  = 0x891d
 	SIOCGIFMTU     = 0x8921
 	SIOCGIFHWADDR  = 0x8927
 	SIOCGIFINDEX   = 0x8933
+	SIOCGIFTXQLEN  = 0x8942
+	SIOCINQ        = FIONREAD
+	SIOCOUTQ       = TIOCOUTQ
+)
+
+// Sizes of struct ifreq (a 16-byte name and a 24-byte union) and struct
+// ifconf (a length and a pointer), and IFNAMSIZ.
+const (
+	SizeofIfreq  = 40
+	SizeofIfconf = 16
+	IFNAMSIZ     = 16
+)
+
+// ARP hardware types (include/uapi/linux/if_arp.h): an interface's
+// link type, in SIOCGIFHWADDR's sa_family and netlink's ifi_type.
+const (
+	ARPHRD_ETHER    = 1
+	ARPHRD_LOOPBACK = 772
 )
 
 // Interface flags (include/uapi/linux/if.h).
@@ -187,6 +207,7 @@ const (
 	IFF_LOOPBACK  = 0x8
 	IFF_RUNNING   = 0x40
 	IFF_MULTICAST = 0x1000
+	IFF_LOWER_UP  = 0x10000 // reported by netlink only: ifr_flags is a short
 )
 
 // Sizes of the socket address structures.

@@ -43,7 +43,7 @@ func newNetstack() *stack.Stack {
 	// connection's port is free for reuse paddock does not need.
 	sack := tcpip.TCPSACKEnabled(true)
 	ns.SetTransportProtocolOption(tcp.ProtocolNumber, &sack)
-	if err := ns.CreateNIC(loopbackNIC, loopback.New()); err != nil {
+	if err := ns.CreateNICWithOptions(loopbackNIC, loopback.New(), stack.NICOptions{Name: "lo"}); err != nil {
 		panic("net: creating the loopback interface: " + err.String())
 	}
 	for _, a := range []tcpip.ProtocolAddress{
@@ -395,6 +395,25 @@ func (is *inetSocket) Shutdown(how int) error {
 func (is *inetSocket) Release() {
 	is.wq.EventUnregister(&is.entry)
 	is.ep.Close()
+}
+
+// queueLen implements Socket: the bytes a TCP receive would take or
+// the next datagram's length (EINVAL on a listener, as tcp_ioctl). A
+// datagram leaves at once, so none is ever unsent; netstack does not
+// expose how much of a TCP stream is unacknowledged, so SIOCOUTQ on one
+// fails with EOPNOTSUPP rather than guess.
+func (is *inetSocket) queueLen(out bool) (int, error) {
+	switch {
+	case out && is.typ == abi.SOCK_STREAM:
+		return 0, abi.EOPNOTSUPP
+	case out:
+		return 0, nil
+	}
+	v, err := is.ep.GetSockOptInt(tcpip.ReceiveQueueSizeOption)
+	if err != nil {
+		return 0, errno(err)
+	}
+	return v, nil
 }
 
 // Readiness implements vfs.Poller.

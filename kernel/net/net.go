@@ -70,6 +70,9 @@ type Socket interface {
 	Shutdown(how int) error
 	GetSockOpt(ctx Context, level, name int) ([]byte, error)
 	SetSockOpt(ctx Context, level, name int, val []byte) error
+	// queueLen is SIOCINQ's answer, the bytes a receive would take, or
+	// with out SIOCOUTQ's, those sent but not yet taken by the peer.
+	queueLen(out bool) (int, error)
 }
 
 // Stack is one kernel's network.
@@ -184,6 +187,8 @@ func (s *Stack) create(ctx Context, family, typ, protocol int) (Socket, error) {
 		return newUnix(s, typ), nil
 	case abi.AF_INET, abi.AF_INET6:
 		return s.newInet(family, typ, protocol)
+	case abi.AF_NETLINK:
+		return s.newNetlink(typ, protocol)
 	}
 	return nil, abi.EAFNOSUPPORT
 }

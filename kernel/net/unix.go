@@ -41,6 +41,7 @@ type unixSocket struct {
 	connected  bool        // stream or seqpacket: has, or had, a peer
 	recvq      []segment
 	queued     int // bytes in recvq
+	unread     int // bytes this socket sent that are in a receive queue (SIOCOUTQ)
 	shutdown   int // shutRcv, shutSend: this end's and those the peer caused
 	closed     bool
 	err        error // the error SO_ERROR reports and the next call returns
@@ -58,6 +59,7 @@ type unixSocket struct {
 type segment struct {
 	data   []byte
 	from   string // the sender's name, for a datagram
+	sender *unixSocket
 	rights []*vfs.File
 	creds  *abi.Ucred
 }
@@ -454,9 +456,10 @@ func (u *unixSocket) sendDgram(ctx Context, data []byte, m *Message, nonblock bo
 		if u.passcred || to.passcred {
 			u.autobindLocked()
 		}
-		to.recvq = append(to.recvq, segment{data: append([]byte(nil), data...), from: u.name, rights: m.Rights,
-			creds: u.credsFor(ctx, to, m)})
+		to.recvq = append(to.recvq, segment{data: append([]byte(nil), data...), from: u.name, sender: u,
+			rights: m.Rights, creds: u.credsFor(ctx, to, m)})
 		to.queued += len(data)
+		u.unread += len(data)
 		m.Rights = nil
 		notify(to)
 		return nil
@@ -516,7 +519,7 @@ func (u *unixSocket) sendStream(ctx Context, data []byte, m *Message, nonblock b
 				return abi.EAGAIN
 			}
 			n := min(len(data)-sent, room)
-			seg := segment{data: append([]byte(nil), data[sent:sent+n]...)}
+			seg := segment{data: append([]byte(nil), data[sent:sent+n]...), sender: u}
 			if first {
 				seg.rights, seg.creds = m.Rights, u.credsFor(ctx, o, m)
 				m.Rights = nil
@@ -524,6 +527,7 @@ func (u *unixSocket) sendStream(ctx Context, data []byte, m *Message, nonblock b
 			}
 			o.recvq = append(o.recvq, seg)
 			o.queued += n
+			u.unread += n
 			sent += n
 			notify(o)
 			if len(data) == 0 {
@@ -585,6 +589,7 @@ func (u *unixSocket) Recv(ctx Context, data []byte, m *Message, flags int, nonbl
 		if flags&abi.MSG_PEEK == 0 {
 			u.recvq = u.recvq[1:]
 			u.queued -= len(seg.data)
+			seg.sender.unread -= len(seg.data)
 			m.Rights, m.Creds = seg.rights, seg.creds
 			// Room for senders: those of a datagram wait on this
 			// queue, a seqpacket peer on its own.
@@ -643,6 +648,7 @@ func (u *unixSocket) recvStream(ctx Context, data []byte, m *Message, flags int,
 			}
 			seg.data = seg.data[k:]
 			u.queued -= k
+			seg.sender.unread -= k
 			if len(seg.data) == 0 {
 				u.recvq = u.recvq[1:]
 			}
@@ -720,6 +726,7 @@ func (u *unixSocket) Release() {
 	var drop []*vfs.File
 	for _, seg := range u.recvq {
 		drop = append(drop, seg.rights...)
+		seg.sender.unread -= len(seg.data)
 	}
 	unread := u.queued > 0
 	u.recvq, u.queued = nil, 0
@@ -740,6 +747,27 @@ func (u *unixSocket) Release() {
 		p.Release()
 	}
 	notify(o)
+}
+
+// queueLen implements Socket (unix_ioctl): what a receive would take,
+// all that is queued for a stream and the next message for the others,
+// and what this socket sent that is not yet received (Linux counts the
+// buffers' true sizes there, paddock the bytes).
+func (u *unixSocket) queueLen(out bool) (int, error) {
+	s := u.stack
+	s.unixMu.Lock()
+	defer s.unixMu.Unlock()
+	switch {
+	case u.listening:
+		return 0, abi.EINVAL
+	case out:
+		return u.unread, nil
+	case u.typ == abi.SOCK_STREAM:
+		return u.queued, nil
+	case len(u.recvq) > 0:
+		return len(u.recvq[0].data), nil
+	}
+	return 0, nil
 }
 
 // Readiness implements vfs.Poller (unix_poll, unix_dgram_poll).
