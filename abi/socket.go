@@ -437,3 +437,28 @@ type Linger struct{ Onoff, Linger int32 }
 
 // SizeofLinger is sizeof(struct linger).
 const SizeofLinger = 8
+
+// TCP states (include/net/tcp_states.h), as TCP_INFO and /proc/net/tcp
+// report them; a datagram socket is TCP_ESTABLISHED once connected and
+// TCP_CLOSE before.
+const (
+	TCP_ESTABLISHED = 1
+	TCP_SYN_SENT    = 2
+	TCP_SYN_RECV    = 3
+	TCP_FIN_WAIT1   = 4
+	TCP_FIN_WAIT2   = 5
+	TCP_TIME_WAIT   = 6
+	TCP_CLOSE       = 7
+	TCP_CLOSE_WAIT  = 8
+	TCP_LAST_ACK    = 9
+	TCP_LISTEN      = 10
+	TCP_CLOSING     = 11
+)
+
+// Socket states (include/uapi/linux/net.h), as /proc/net/unix reports a
+// Unix socket's.
+const (
+	SS_UNCONNECTED = 1
+	SS_CONNECTING  = 2
+	SS_CONNECTED   = 3
+)

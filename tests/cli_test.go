@@ -62,6 +62,7 @@ func TestCLI(t *testing.T) {
 		{"exit status", []string{"run", "--root", root, "--", "/bin/hello"}, 3, "hello, world", ""},
 		{"PATH lookup", []string{"run", "--root", root, "-e", "PATH=/bin", "--", "hello"}, 3, "hello, world", ""},
 		{"user", []string{"run", "--root", root, "--user", "1234:5678", "--", "/bin/ids"}, 0, "uid 1234 euid 1234", ""},
+		{"verbose", []string{"run", "--root", root, "--verbose", "--", "/bin/nosys"}, 0, "ENOSYS", "unimplemented syscall"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -77,6 +78,22 @@ func TestCLI(t *testing.T) {
 				t.Errorf("error is not one line: %q", r.stderr)
 			}
 		})
+	}
+}
+
+// TestQuiet checks that paddock's own diagnostics stay out of the guest's
+// stderr unless asked for, and go to --log's file when it is given.
+func TestQuiet(t *testing.T) {
+	root := cliRoot(t)
+	r := paddockArgs(t, "run", "--root", root, "--", "/bin/nosys")
+	if r.code != 0 || r.stderr != "" {
+		t.Errorf("paddock run nosys: %v, want exit 0 and nothing on stderr", r)
+	}
+	log := filepath.Join(t.TempDir(), "log")
+	r = paddockArgs(t, "run", "--root", root, "--log", log, "--", "/bin/nosys")
+	b, err := os.ReadFile(log)
+	if r.code != 0 || r.stderr != "" || err != nil || !strings.Contains(string(b), "unimplemented syscall") {
+		t.Errorf("paddock run --log: %v, log %q (%v)", r, b, err)
 	}
 }
 

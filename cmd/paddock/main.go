@@ -127,6 +127,8 @@ type options struct {
 	strace   straceOptions
 	code     codeOptions
 	gdb      string
+	verbose  bool
+	log      string
 }
 
 // codeOptions are the options that watch guest code: instruction traces,
@@ -198,6 +200,8 @@ func defineFlags(fs *flag.FlagSet, o *options, strace bool) {
 	fs.Var(&o.binds, "v", "bind host directory `HOST:GUEST[:ro]` into the guest (repeatable)")
 	fs.IntVar(&o.cpus, "cpus", runtime.NumCPU(), "number of `CPU`s the guest is told it has")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a Go CPU profile of paddock itself to `FILE`")
+	fs.BoolVar(&o.verbose, "verbose", false, "report paddock's own diagnostics (unimplemented syscalls) on stderr")
+	fs.StringVar(&o.log, "log", "", "write paddock's own diagnostics to `FILE`")
 	c := &o.code
 	fs.Var(&c.itrace, "itrace", "trace every instruction, to stderr or with =`FILE` to a file")
 	fs.Var(&c.syms, "itrace-sym", "trace only `FUNCTION`, or LIB:FUNCTION for a library by file name or soname, as libc.so:strlen (repeatable)")
@@ -305,6 +309,21 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 	// closed pipe; paddock itself must not die of the host's SIGPIPE.
 	signal.Ignore(syscall.SIGPIPE)
 
+	// paddock's diagnostics go where the user asks, never unasked into
+	// the guest's stderr.
+	var logTo io.Writer
+	switch {
+	case o.log != "":
+		f, err := os.OpenFile(o.log, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			return fail("--log: %v", err)
+		}
+		defer f.Close()
+		logTo = f
+	case o.verbose:
+		logTo = stderr
+	}
+
 	var rootKernel *kernel.Kernel
 	now := func() abi.Timespec { return rootKernel.RealtimeNow() }
 	rootFS, err := rootfs.Open(o.root, abi.Makedev(8, 1), now)
@@ -314,7 +333,7 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 	cfg := kernel.Config{
 		Root: rootFS, RootSource: "/dev/root", Hostname: o.hostname, Release: o.release,
 		Version: "#1 SMP PREEMPT_DYNAMIC paddock", NumCPU: o.cpus,
-		Stdio: console.Files(stdin, stdout, stderr), Log: stderr,
+		Stdio: console.Files(stdin, stdout, stderr), Log: logTo,
 	}
 	if tracer != nil {
 		cfg.Tracer = tracer

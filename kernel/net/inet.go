@@ -43,6 +43,10 @@ func newNetstack() *stack.Stack {
 	// connection's port is free for reuse paddock does not need.
 	sack := tcpip.TCPSACKEnabled(true)
 	ns.SetTransportProtocolOption(tcp.ProtocolNumber, &sack)
+	// Linux's ephemeral ports (net.ipv4.ip_local_port_range).
+	if err := ns.SetPortRange(32768, 60999); err != nil {
+		panic("net: setting the ephemeral ports: " + err.String())
+	}
 	if err := ns.CreateNICWithOptions(loopbackNIC, loopback.New(), stack.NICOptions{Name: "lo"}); err != nil {
 		panic("net: creating the loopback interface: " + err.String())
 	}

@@ -13,10 +13,11 @@ import (
 // three, and one lock cannot be taken in the wrong order.
 
 // Linux's defaults: the socket buffer sizes (net.core.wmem_default and
-// rmem_default) and the datagrams a socket's queue holds
-// (net.unix.max_dgram_qlen).
+// rmem_default) and their limit (wmem_max, rmem_max), and the datagrams
+// a socket's queue holds (net.unix.max_dgram_qlen).
 const (
 	defaultBuf     = 212992
+	maxBuf         = 212992
 	minBuf         = 4608
 	maxDgramQueue  = 10
 	shutRcv        = 1 // RCV_SHUTDOWN
@@ -749,8 +750,8 @@ func (u *unixSocket) Release() {
 	notify(o)
 }
 
-// queueLen implements Socket (unix_ioctl): what a receive would take,
-// all that is queued for a stream and the next message for the others,
+// queueLen implements Socket (unix_ioctl, unix_inq_len): all that is
+// queued, or for a datagram socket the next datagram,
 // and what this socket sent that is not yet received (Linux counts the
 // buffers' true sizes there, paddock the bytes).
 func (u *unixSocket) queueLen(out bool) (int, error) {
@@ -762,7 +763,7 @@ func (u *unixSocket) queueLen(out bool) (int, error) {
 		return 0, abi.EINVAL
 	case out:
 		return u.unread, nil
-	case u.typ == abi.SOCK_STREAM:
+	case u.typ != abi.SOCK_DGRAM:
 		return u.queued, nil
 	case len(u.recvq) > 0:
 		return len(u.recvq[0].data), nil
@@ -928,11 +929,11 @@ func (u *unixSocket) SetSockOpt(ctx Context, level, name int, val []byte) error 
 	return nil
 }
 
-// bufSize is what SO_SNDBUF and SO_RCVBUF make of a request: double it,
-// as the kernel keeps room for its bookkeeping, and at least the minimum
-// (sock_setsockopt).
+// bufSize is what SO_SNDBUF and SO_RCVBUF make of a request: at most the
+// limit, doubled, as the kernel keeps room for its bookkeeping, and at
+// least the minimum (sock_setsockopt).
 func bufSize(v int) int {
-	return max(min(v, 1<<30)*2, minBuf)
+	return max(min(v, maxBuf)*2, minBuf)
 }
 
 // timeoutOpt decodes SO_RCVTIMEO's and SO_SNDTIMEO's struct timeval.

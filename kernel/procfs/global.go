@@ -40,6 +40,7 @@ func (d *rootDir) globals() []entry {
 		}),
 		f("locks", fs.locks),
 		{"mounts", abi.DT_LNK, func(path string) vfs.Inode { return fs.link(path, 0, 0, "self/mounts") }},
+		{"net", abi.DT_LNK, func(path string) vfs.Inode { return fs.link(path, 0, 0, "self/net") }},
 		{"sys", abi.DT_DIR, func(path string) vfs.Inode { return fs.sysDir(path) }},
 	}
 }
@@ -137,7 +138,7 @@ func (fs *FS) sysDir(path string) vfs.Inode {
 		ro("file-max", func() string { return strconv.FormatUint(kernel.FileMax, 10) + "\n" }),
 		ro("nr_open", func() string { return strconv.Itoa(kernel.NrOpen) + "\n" }),
 	}
-	return fs.dir(path, 0, 0, []entry{sub("kernel", kernelDir), sub("fs", fsDir)})
+	return fs.dir(path, 0, 0, []entry{sub("kernel", kernelDir), sub("fs", fsDir), sub("net", fs.sysNet(ro, rw, sub))})
 }
 
 // uts makes a writer for a UTS name: at most 64 bytes

@@ -94,6 +94,7 @@ func (fs *FS) pidDir(path string, p *kernel.Process, task *kernel.Task) vfs.Inod
 		}},
 		{"fd", abi.DT_DIR, func(path string) vfs.Inode { return fs.fdDir(path, uid, gid, t, false) }},
 		{"fdinfo", abi.DT_DIR, func(path string) vfs.Inode { return fs.fdDir(path, uid, gid, t, true) }},
+		{"net", abi.DT_DIR, func(path string) vfs.Inode { return fs.netDir(path, uid, gid) }},
 	}
 	if task == nil {
 		entries = append(entries, entry{"task", abi.DT_DIR, func(path string) vfs.Inode {

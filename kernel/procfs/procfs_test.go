@@ -89,3 +89,36 @@ func TestSystemFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestNetFiles checks /proc/net's and /proc/sys/net's files of a network
+// with no sockets: the headers, padding and rows Linux gives.
+func TestNetFiles(t *testing.T) {
+	files := map[string]string{
+		"/proc/net/tcp":  `^  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode {53}\n$`,
+		"/proc/net/udp":  `^   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops {12}\n$`,
+		"/proc/net/tcp6": `^  sl  local_address {25}remote_address {24}st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n$`,
+		"/proc/net/unix": "^Num       RefCount Protocol Flags    Type St Inode Path\n$",
+		"/proc/net/dev": `^Inter-\|   Receive {48}\|  Transmit\n face \|bytes    packets errs drop fifo frame compressed multicast\|bytes    packets errs drop fifo colls carrier compressed\n` +
+			`    lo: +\d+ +\d+ +0 +0 +0 +0 +0 +0 +\d+ +\d+ +0 +0 +0 +0 +0 +0\n$`,
+		"/proc/net/if_inet6":                     "^00000000000000000000000000000001 01 80 10 80       lo\n$",
+		"/proc/net/route":                        "^Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT {55}\n$",
+		"/proc/net/sockstat":                     "^sockets: used 0\nTCP: inuse 0 orphan 0 tw 0 alloc 0 mem 0\nUDP: inuse 0 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n$",
+		"/proc/net/snmp":                         `^Ip: Forwarding DefaultTTL InReceives .* OutTransmits\nIp: 2 64 0( 0){17}\nIcmp: InMsgs .*\nIcmp:( 0){29}\nTcp: .*\nTcp: 1 200 120000 -1( 0){11}\nUdp: .*\nUdp:( 0){9}\nUdpLite: .*\nUdpLite:( 0){9}\n$`,
+		"/proc/sys/net/ipv4/ip_local_port_range": "^32768\t60999\n$",
+		"/proc/sys/net/core/somaxconn":           "^4096\n$",
+		"/proc/sys/net/unix/max_dgram_qlen":      "^10\n$",
+		"/proc/self/net/if_inet6":                " lo\n$",
+	}
+	var paths []string
+	for p := range files {
+		paths = append(paths, p)
+	}
+	got := readFiles(t, paths...)
+	for p, want := range files {
+		t.Run(strings.TrimPrefix(p, "/proc/"), func(t *testing.T) {
+			if !regexp.MustCompile(want).MatchString(got[p]) {
+				t.Errorf("%s is\n%q\nwhich does not match\n%q", p, got[p], want)
+			}
+		})
+	}
+}
