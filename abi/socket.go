@@ -118,14 +118,34 @@ const (
 	IP_MULTICAST_LOOP  = 34
 	IP_ADD_MEMBERSHIP  = 35
 	IP_DROP_MEMBERSHIP = 36
+	IP_RECVOPTS        = 6
+	IP_RETOPTS         = 7
 
+	IPV6_2292PKTINFO    = 2
+	IPV6_CHECKSUM       = 7
+	IPV6_2292HOPLIMIT   = 8
 	IPV6_UNICAST_HOPS   = 16
 	IPV6_MULTICAST_IF   = 17
 	IPV6_MULTICAST_HOPS = 18
 	IPV6_MULTICAST_LOOP = 19
+	IPV6_MTU_DISCOVER   = 23
+	IPV6_RECVERR        = 25
 	IPV6_V6ONLY         = 26
 	IPV6_RECVPKTINFO    = 49
+	IPV6_PKTINFO        = 50
+	IPV6_RECVHOPLIMIT   = 51
+	IPV6_HOPLIMIT       = 52
+	IPV6_RECVTCLASS     = 66
 	IPV6_TCLASS         = 67
+
+	// ICMP6_FILTER, at level SOL_ICMPV6, is an ICMPv6 raw socket's
+	// filter of message types (struct icmp6_filter, 32 bytes).
+	SOL_ICMPV6        = 58
+	SOL_RAW           = 255
+	ICMP6_FILTER      = 1
+	SizeofICMP6Filter = 32
+	SizeofInPktinfo   = 12
+	SizeofIn6Pktinfo  = 20
 )
 
 // Message flags (include/linux/socket.h).

@@ -13,6 +13,7 @@ import (
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
 	"gvisor.dev/gvisor/pkg/tcpip/stack"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/icmp"
+	"gvisor.dev/gvisor/pkg/tcpip/transport/raw"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/tcp"
 	"gvisor.dev/gvisor/pkg/tcpip/transport/udp"
 	"gvisor.dev/gvisor/pkg/waiter"
@@ -38,6 +39,7 @@ func newNetstack() *stack.Stack {
 		NetworkProtocols:   []stack.NetworkProtocolFactory{ipv4.NewProtocol, ipv6.NewProtocol},
 		TransportProtocols: []stack.TransportProtocolFactory{tcp.NewProtocol, udp.NewProtocol, icmp.NewProtocol4, icmp.NewProtocol6},
 		HandleLocal:        true,
+		RawFactory:         raw.EndpointFactory{},
 	})
 	// Linux's TCP defaults: SACK on, and a delay before a closed
 	// connection's port is free for reuse paddock does not need.
@@ -79,11 +81,13 @@ type inetSocket struct {
 	mu       sync.Mutex
 	rcvtimeo time.Duration
 	sndtimeo time.Duration
+	flags    inetFlags
 }
 
 // newInet makes a socket of family, type and protocol (inet_create's
-// choice of protocol: the type's own for 0).
-func (s *Stack) newInet(family, typ, protocol int) (Socket, error) {
+// choice of protocol: the type's own for 0). A raw socket takes root
+// (CAP_NET_RAW) and a protocol; one of IPPROTO_RAW only sends.
+func (s *Stack) newInet(ctx Context, family, typ, protocol int) (Socket, error) {
 	netProto := ipv4.ProtocolNumber
 	if family == abi.AF_INET6 {
 		netProto = ipv6.ProtocolNumber
@@ -98,6 +102,19 @@ func (s *Stack) newInet(family, typ, protocol int) (Socket, error) {
 		transport = icmp.ProtocolNumber4
 	case typ == abi.SOCK_DGRAM && family == abi.AF_INET6 && protocol == abi.IPPROTO_ICMPV6:
 		transport = icmp.ProtocolNumber6
+	case typ == abi.SOCK_RAW:
+		if protocol <= 0 || protocol > 255 {
+			return nil, abi.EPROTONOSUPPORT
+		}
+		if !ctx.Creds().Root() {
+			return nil, abi.EPERM
+		}
+		wq := &waiter.Queue{}
+		ep, err := s.ns.NewRawEndpoint(tcpip.TransportProtocolNumber(protocol), netProto, wq, protocol != abi.IPPROTO_RAW)
+		if err != nil {
+			return nil, errno(err)
+		}
+		return s.wrapInet(family, typ, protocol, ep, wq), nil
 	case typ == abi.SOCK_STREAM || typ == abi.SOCK_DGRAM:
 		return nil, abi.EPROTONOSUPPORT
 	default:
@@ -346,6 +363,7 @@ func (is *inetSocket) Recv(ctx Context, data []byte, m *Message, flags int, nonb
 		if is.typ != abi.SOCK_STREAM {
 			a := is.sockaddr(res.RemoteAddr)
 			m.Addr = &a
+			m.Control = is.control(res.ControlMessages)
 			if res.Total > res.Count {
 				m.Flags |= abi.MSG_TRUNC
 				if flags&abi.MSG_TRUNC != 0 {
@@ -436,212 +454,6 @@ func (is *inetSocket) Read(ctx vfs.Context, f *vfs.File, dst []byte, _ int64) (i
 // Write implements vfs.FileOps.
 func (is *inetSocket) Write(ctx vfs.Context, f *vfs.File, src []byte, _ int64) (int, error) {
 	return is.Send(ctx.(Context), src, &Message{}, 0, f.NonBlocking())
-}
-
-// GetSockOpt implements Socket.
-func (is *inetSocket) GetSockOpt(ctx Context, level, name int) ([]byte, error) {
-	so := is.ep.SocketOptions()
-	switch level {
-	case abi.SOL_SOCKET:
-		switch name {
-		case abi.SO_TYPE:
-			return intOpt(is.typ), nil
-		case abi.SO_DOMAIN:
-			return intOpt(is.family), nil
-		case abi.SO_PROTOCOL:
-			return intOpt(is.protocol), nil
-		case abi.SO_ACCEPTCONN:
-			return intOpt(boolInt(so.GetAcceptConn())), nil
-		case abi.SO_ERROR:
-			code := 0
-			if e, ok := errno(is.ep.LastError()).(abi.Errno); ok {
-				code = int(e)
-			}
-			return intOpt(code), nil
-		case abi.SO_REUSEADDR:
-			return intOpt(boolInt(so.GetReuseAddress())), nil
-		case abi.SO_REUSEPORT:
-			return intOpt(boolInt(so.GetReusePort())), nil
-		case abi.SO_KEEPALIVE:
-			return intOpt(boolInt(so.GetKeepAlive())), nil
-		case abi.SO_BROADCAST:
-			return intOpt(boolInt(so.GetBroadcast())), nil
-		case abi.SO_SNDBUF:
-			return intOpt(int(so.GetSendBufferSize())), nil
-		case abi.SO_RCVBUF:
-			return intOpt(int(so.GetReceiveBufferSize())), nil
-		case abi.SO_LINGER:
-			l := so.GetLinger()
-			b := make([]byte, abi.SizeofLinger)
-			copy(b, intOpt(boolInt(l.Enabled)))
-			copy(b[4:], intOpt(int(l.Timeout/time.Second)))
-			return b, nil
-		case abi.SO_RCVTIMEO, abi.SO_SNDTIMEO:
-			is.mu.Lock()
-			d := is.rcvtimeo
-			if name == abi.SO_SNDTIMEO {
-				d = is.sndtimeo
-			}
-			is.mu.Unlock()
-			b := make([]byte, abi.SizeofTimeval)
-			abi.DurationTimeval(d).Encode(b)
-			return b, nil
-		}
-	case abi.SOL_TCP:
-		if is.typ != abi.SOCK_STREAM {
-			return nil, abi.EOPNOTSUPP
-		}
-		switch name {
-		case abi.TCP_NODELAY:
-			return intOpt(boolInt(!so.GetDelayOption())), nil
-		case abi.TCP_CORK:
-			return intOpt(boolInt(so.GetCorkOption())), nil
-		case abi.TCP_KEEPIDLE:
-			var v tcpip.KeepaliveIdleOption
-			is.ep.GetSockOpt(&v)
-			return intOpt(int(time.Duration(v) / time.Second)), nil
-		case abi.TCP_KEEPINTVL:
-			var v tcpip.KeepaliveIntervalOption
-			is.ep.GetSockOpt(&v)
-			return intOpt(int(time.Duration(v) / time.Second)), nil
-		case abi.TCP_KEEPCNT:
-			v, _ := is.ep.GetSockOptInt(tcpip.KeepaliveCountOption)
-			return intOpt(v), nil
-		case abi.TCP_MAXSEG:
-			v, _ := is.ep.GetSockOptInt(tcpip.MaxSegOption)
-			return intOpt(v), nil
-		}
-	case abi.SOL_IP:
-		switch name {
-		case abi.IP_TTL:
-			v, _ := is.ep.GetSockOptInt(tcpip.IPv4TTLOption)
-			if v == 0 {
-				v = 64 // the default TTL, which 0 stands for
-			}
-			return intOpt(v), nil
-		case abi.IP_TOS:
-			v, _ := is.ep.GetSockOptInt(tcpip.IPv4TOSOption)
-			return intOpt(v), nil
-		}
-	case abi.SOL_IPV6:
-		if is.family != abi.AF_INET6 {
-			return nil, abi.EOPNOTSUPP
-		}
-		switch name {
-		case abi.IPV6_V6ONLY:
-			return intOpt(boolInt(so.GetV6Only())), nil
-		}
-	}
-	return nil, abi.ENOPROTOOPT
-}
-
-// SetSockOpt implements Socket.
-func (is *inetSocket) SetSockOpt(ctx Context, level, name int, val []byte) error {
-	so := is.ep.SocketOptions()
-	if level == abi.SOL_SOCKET && (name == abi.SO_RCVTIMEO || name == abi.SO_SNDTIMEO) {
-		d, err := timeoutOpt(val)
-		if err != nil {
-			return err
-		}
-		is.mu.Lock()
-		if name == abi.SO_RCVTIMEO {
-			is.rcvtimeo = d
-		} else {
-			is.sndtimeo = d
-		}
-		is.mu.Unlock()
-		return nil
-	}
-	if level == abi.SOL_SOCKET && name == abi.SO_LINGER {
-		if len(val) < abi.SizeofLinger {
-			return abi.EINVAL
-		}
-		on, _ := optInt(val)
-		secs, _ := optInt(val[4:])
-		so.SetLinger(tcpip.LingerOption{Enabled: on != 0, Timeout: time.Duration(secs) * time.Second})
-		return nil
-	}
-	v, err := optInt(val)
-	if err != nil {
-		return err
-	}
-	switch level {
-	case abi.SOL_SOCKET:
-		switch name {
-		case abi.SO_REUSEADDR:
-			so.SetReuseAddress(v != 0)
-		case abi.SO_REUSEPORT:
-			so.SetReusePort(v != 0)
-		case abi.SO_KEEPALIVE:
-			so.SetKeepAlive(v != 0)
-		case abi.SO_BROADCAST:
-			so.SetBroadcast(v != 0)
-		case abi.SO_SNDBUF:
-			so.SetSendBufferSize(int64(bufSize(v)), true)
-		case abi.SO_RCVBUF:
-			so.SetReceiveBufferSize(int64(bufSize(v)), true)
-		case abi.SO_OOBINLINE, abi.SO_DONTROUTE, abi.SO_PRIORITY:
-		default:
-			return abi.ENOPROTOOPT
-		}
-		return nil
-	case abi.SOL_TCP:
-		if is.typ != abi.SOCK_STREAM {
-			return abi.EOPNOTSUPP
-		}
-		switch name {
-		case abi.TCP_NODELAY:
-			so.SetDelayOption(v == 0)
-		case abi.TCP_CORK:
-			so.SetCorkOption(v != 0)
-		case abi.TCP_QUICKACK:
-			so.SetQuickAck(v != 0)
-		case abi.TCP_KEEPIDLE, abi.TCP_KEEPINTVL:
-			if v < 1 || v > 32767 {
-				return abi.EINVAL
-			}
-			if name == abi.TCP_KEEPIDLE {
-				o := tcpip.KeepaliveIdleOption(time.Duration(v) * time.Second)
-				return errno(is.ep.SetSockOpt(&o))
-			}
-			o := tcpip.KeepaliveIntervalOption(time.Duration(v) * time.Second)
-			return errno(is.ep.SetSockOpt(&o))
-		case abi.TCP_KEEPCNT:
-			if v < 1 || v > 127 {
-				return abi.EINVAL
-			}
-			return errno(is.ep.SetSockOptInt(tcpip.KeepaliveCountOption, v))
-		case abi.TCP_MAXSEG:
-			return errno(is.ep.SetSockOptInt(tcpip.MaxSegOption, v))
-		case abi.TCP_DEFER_ACCEPT, abi.TCP_USER_TIMEOUT, abi.TCP_FASTOPEN, abi.TCP_LINGER2:
-		default:
-			return abi.ENOPROTOOPT
-		}
-		return nil
-	case abi.SOL_IP:
-		switch name {
-		case abi.IP_TTL:
-			return errno(is.ep.SetSockOptInt(tcpip.IPv4TTLOption, v))
-		case abi.IP_TOS:
-			return errno(is.ep.SetSockOptInt(tcpip.IPv4TOSOption, v))
-		case abi.IP_RECVERR, abi.IP_MTU_DISCOVER, abi.IP_PKTINFO, abi.IP_RECVTTL, abi.IP_RECVTOS:
-			return nil
-		}
-		return abi.ENOPROTOOPT
-	case abi.SOL_IPV6:
-		if is.family != abi.AF_INET6 {
-			return abi.ENOPROTOOPT
-		}
-		switch name {
-		case abi.IPV6_V6ONLY:
-			so.SetV6Only(v != 0)
-			return nil
-		case abi.IPV6_UNICAST_HOPS, abi.IPV6_RECVPKTINFO, abi.IPV6_TCLASS:
-			return nil
-		}
-		return abi.ENOPROTOOPT
-	}
-	return abi.ENOPROTOOPT
 }
 
 // errno is the errno of a netstack error (gVisor's

@@ -43,6 +43,9 @@ type Message struct {
 	// Flags are what a receive reports in msg_flags (MSG_TRUNC,
 	// MSG_CTRUNC, MSG_EOR).
 	Flags int
+	// Control are the other control messages a receive delivers (an IP
+	// socket's IP_TTL, IP_PKTINFO, SO_TIMESTAMP ...), in their order.
+	Control []abi.Cmsg
 }
 
 // Socket is an open socket's operations, beside a file's.
@@ -186,7 +189,7 @@ func (s *Stack) create(ctx Context, family, typ, protocol int) (Socket, error) {
 		}
 		return newUnix(s, typ), nil
 	case abi.AF_INET, abi.AF_INET6:
-		return s.newInet(family, typ, protocol)
+		return s.newInet(ctx, family, typ, protocol)
 	case abi.AF_NETLINK:
 		return s.newNetlink(typ, protocol)
 	}

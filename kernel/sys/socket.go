@@ -455,10 +455,17 @@ func recvmsg(t *kernel.Task, f *vfs.File, s net.Socket, h *abi.Msghdr, flags int
 }
 
 // recvControl builds the control messages a receive delivers, in
-// Linux's order: the credentials, then the descriptors, installed in the
+// Linux's order: an IP socket's, the credentials, then the descriptors, installed in the
 // receiver's table (scm_recv). What does not fit in room is dropped, and
 // ctrunc says so: descriptors that do not fit are closed.
 func recvControl(t *kernel.Task, m *net.Message, room int, cloexec bool) (b []byte, ctrunc bool) {
+	for _, c := range m.Control {
+		if room-len(b) < abi.CmsgSpace(len(c.Data)) {
+			ctrunc = true
+			break
+		}
+		b = abi.AppendCmsg(b, c.Level, c.Type, c.Data)
+	}
 	if m.Creds != nil {
 		if room-len(b) >= abi.CmsgSpace(abi.SizeofUcred) {
 			b = abi.AppendCmsg(b, abi.SOL_SOCKET, abi.SCM_CREDENTIALS, m.Creds.Encode())
