@@ -2,6 +2,7 @@ package net
 
 import (
 	"bytes"
+	"io"
 	"net/netip"
 	"sync"
 	"time"
@@ -346,7 +347,12 @@ func (is *inetSocket) Recv(ctx Context, data []byte, m *Message, flags int, nonb
 	}
 	got := 0
 	err := wait(ctx, &is.q, abi.POLLIN, nonblock, is.deadline(true), func() error {
-		w := &tcpip.LimitedWriter{W: &sliceWriter{b: data[got:]}, N: int64(len(data) - got)}
+		// A stream gives no more than the buffer holds; a datagram is
+		// taken whole, and what does not fit is dropped.
+		var w io.Writer = &tcpip.LimitedWriter{W: &sliceWriter{b: data[got:]}, N: int64(len(data) - got)}
+		if is.typ != abi.SOCK_STREAM {
+			w = &sliceWriter{b: data, drop: true}
+		}
 		res, terr := is.ep.Read(w, tcpip.ReadOptions{Peek: peek, NeedRemoteAddr: is.typ != abi.SOCK_STREAM})
 		if terr != nil {
 			switch terr.(type) {
@@ -359,12 +365,12 @@ func (is *inetSocket) Recv(ctx Context, data []byte, m *Message, flags int, nonb
 			}
 			return errno(terr)
 		}
-		got += res.Count
 		if is.typ != abi.SOCK_STREAM {
+			got = min(res.Total, len(data))
 			a := is.sockaddr(res.RemoteAddr)
 			m.Addr = &a
 			m.Control = is.control(res.ControlMessages)
-			if res.Total > res.Count {
+			if res.Total > len(data) {
 				m.Flags |= abi.MSG_TRUNC
 				if flags&abi.MSG_TRUNC != 0 {
 					got = res.Total
@@ -372,6 +378,7 @@ func (is *inetSocket) Recv(ctx Context, data []byte, m *Message, flags int, nonb
 			}
 			return nil
 		}
+		got += res.Count
 		if flags&abi.MSG_WAITALL != 0 && !peek && got < len(data) && res.Count > 0 {
 			return abi.EAGAIN
 		}
@@ -383,16 +390,22 @@ func (is *inetSocket) Recv(ctx Context, data []byte, m *Message, flags int, nonb
 	return 0, err
 }
 
-// sliceWriter fills b; its writer (tcpip.LimitedWriter) never gives it
-// more than b holds.
+// sliceWriter fills b: its writer (tcpip.LimitedWriter) never gives it
+// more than b holds, or with drop it takes everything and keeps what
+// fits (netstack fails a datagram read that leaves bytes unwritten, even
+// into an empty buffer, where Linux truncates).
 type sliceWriter struct {
-	b []byte
-	n int
+	b    []byte
+	n    int
+	drop bool
 }
 
 func (w *sliceWriter) Write(p []byte) (int, error) {
 	k := copy(w.b[w.n:], p)
 	w.n += k
+	if w.drop {
+		return len(p), nil
+	}
 	return k, nil
 }
 

@@ -422,6 +422,9 @@ func recvmsg(t *kernel.Task, f *vfs.File, s net.Socket, h *abi.Msghdr, flags int
 	rest := data[:min(n, len(data))]
 	for _, v := range iov {
 		k := min(uint64(len(rest)), v.Len)
+		if k == 0 {
+			break // an empty buffer need not be addressable
+		}
 		if err := t.CopyOut(v.Base, rest[:k]); err != nil {
 			drop(m.Rights)
 			return 0, err
