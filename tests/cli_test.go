@@ -63,6 +63,9 @@ func TestCLI(t *testing.T) {
 		{"PATH lookup", []string{"run", "--root", root, "-e", "PATH=/bin", "--", "hello"}, 3, "hello, world", ""},
 		{"user", []string{"run", "--root", root, "--user", "1234:5678", "--", "/bin/ids"}, 0, "uid 1234 euid 1234", ""},
 		{"verbose", []string{"run", "--root", root, "--verbose", "--", "/bin/nosys"}, 0, "ENOSYS", "unimplemented syscall"},
+		{"bad net", []string{"run", "--root", root, "--net", "host", "--", "/bin/hello"}, 125, "", `--net "host": want nat or none`},
+		{"bad forward", []string{"run", "--root", root, "-p", "80", "--", "/bin/hello"}, 125, "", "-p 80: want [HOSTIP:]HOSTPORT:GUESTPORT"},
+		{"forward without nat", []string{"run", "--root", root, "--net", "none", "-p", "8080:80", "--", "/bin/hello"}, 125, "", "-p needs --net nat"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"paddock/abi"
 	"paddock/kernel"
 	"paddock/kernel/console"
+	"paddock/kernel/net"
 	"paddock/kernel/observe"
 	"paddock/kernel/procfs"
 	"paddock/kernel/sys"
@@ -129,6 +130,8 @@ type options struct {
 	gdb      string
 	verbose  bool
 	log      string
+	network  string
+	publish  listFlag
 }
 
 // codeOptions are the options that watch guest code: instruction traces,
@@ -200,6 +203,8 @@ func defineFlags(fs *flag.FlagSet, o *options, strace bool) {
 	fs.Var(&o.binds, "v", "bind host directory `HOST:GUEST[:ro]` into the guest (repeatable)")
 	fs.IntVar(&o.cpus, "cpus", runtime.NumCPU(), "number of `CPU`s the guest is told it has")
 	fs.StringVar(&o.profile, "cpuprofile", "", "write a Go CPU profile of paddock itself to `FILE`")
+	fs.StringVar(&o.network, "net", "nat", "the guest's network: `MODE` nat (eth0 behind a NAT to the host's network; the host's loopback is 10.0.2.2) or none (loopback only)")
+	fs.Var(&o.publish, "p", "forward host port to guest port, `[HOSTIP:]HOSTPORT:GUESTPORT[/udp]` as docker's -p (repeatable; needs --net nat)")
 	fs.BoolVar(&o.verbose, "verbose", false, "report paddock's own diagnostics (unimplemented syscalls) on stderr")
 	fs.StringVar(&o.log, "log", "", "write paddock's own diagnostics to `FILE`")
 	c := &o.code
@@ -282,6 +287,20 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 	if o.cpus < 1 {
 		return fail("--cpus must be at least 1")
 	}
+	var forwards []net.Forward
+	for _, p := range o.publish {
+		f, err := net.ParseForward(p)
+		if err != nil {
+			return fail("-p %s: %v", p, err)
+		}
+		forwards = append(forwards, f)
+	}
+	switch {
+	case o.network != "nat" && o.network != "none":
+		return fail("--net %q: want nat or none", o.network)
+	case o.network == "none" && len(forwards) > 0:
+		return fail("-p needs --net nat")
+	}
 	tracer, closeTrace, err := newTracer(&o.strace, strace, stderr)
 	if err != nil {
 		return fail("%v", err)
@@ -357,6 +376,17 @@ func runCommand(args []string, strace bool, stdin, stdout, stderr *os.File) int 
 	for _, b := range o.binds {
 		if err := bind(k, b); err != nil {
 			return fail("-v %s: %v", b, err)
+		}
+	}
+	if o.network == "nat" {
+		if err := k.Net().EnableNAT(); err != nil {
+			return fail("--net nat: %v", err)
+		}
+		defer k.Net().Close()
+	}
+	for _, f := range forwards {
+		if err := k.Net().AddForward(f); err != nil {
+			return fail("-p %s: %v", f, err)
 		}
 	}
 	creds := kernel.NewCredentials(uid, gid)

@@ -78,13 +78,16 @@ type Route struct {
 	Dst     netip.Prefix
 	Gateway netip.Addr
 	Index   int32
+	Src     netip.Addr // the interface's address on Dst, for a link route
 }
 
-// Routes lists the routes of the main table: the default routes and the
-// subnets of the interfaces other than loopback (whose routes Linux keeps
-// in its local table, which ip route does not show).
+// Routes lists the routes of the main table in Linux's order (by
+// destination): the default routes and the subnets of the interfaces
+// other than loopback (whose routes Linux keeps in its local table,
+// which ip route does not show).
 func (s *Stack) Routes() []Route {
 	var out []Route
+	ifaces := s.Interfaces()
 	for _, r := range s.ns.GetRouteTable() {
 		if r.NIC == loopbackNIC {
 			continue
@@ -98,8 +101,21 @@ func (s *Stack) Routes() []Route {
 		if r.Gateway != (tcpip.Address{}) {
 			rt.Gateway, _ = netip.AddrFromSlice(r.Gateway.AsSlice())
 		}
+		for _, in := range ifaces {
+			for _, p := range in.Addrs {
+				if in.Index == rt.Index && !rt.Gateway.IsValid() && rt.Dst.Bits() > 0 && rt.Dst.Contains(p.Addr()) {
+					rt.Src = p.Addr()
+				}
+			}
+		}
 		out = append(out, rt)
 	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if c := out[i].Dst.Addr().Compare(out[j].Dst.Addr()); c != 0 {
+			return c < 0
+		}
+		return out[i].Dst.Bits() < out[j].Dst.Bits()
+	})
 	return out
 }
 

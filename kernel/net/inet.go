@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"gvisor.dev/gvisor/pkg/tcpip"
-	"gvisor.dev/gvisor/pkg/tcpip/header"
 	"gvisor.dev/gvisor/pkg/tcpip/link/loopback"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv4"
 	"gvisor.dev/gvisor/pkg/tcpip/network/ipv6"
@@ -61,10 +60,7 @@ func newNetstack() *stack.Stack {
 			panic("net: adding a loopback address: " + err.String())
 		}
 	}
-	ns.SetRouteTable([]tcpip.Route{
-		{Destination: header.IPv4EmptySubnet, NIC: loopbackNIC},
-		{Destination: header.IPv6EmptySubnet, NIC: loopbackNIC},
-	})
+	ns.SetRouteTable(loopbackRoutes())
 	return ns
 }
 

@@ -90,6 +90,7 @@ type Stack struct {
 	bound    map[inodeKey]*unixSocket // sockets bound to a path, by its inode
 	sockets  map[*sockInode]Socket    // every open socket, for /proc/net
 	autobind uint32                   // the next autobind name
+	router   *router                  // --net nat's, or nil
 }
 
 type inodeKey struct{ dev, ino uint64 }

@@ -525,12 +525,8 @@ func addrMsg(in Interface, p netip.Prefix, fam uint8, seq, portid uint32) []byte
 	w.attr(ifaAddress, ip.AsSlice())
 	if fam == abi.AF_INET {
 		w.attr(ifaLocal, ip.AsSlice())
-		if p.Bits() < 31 && !ip.IsLoopback() {
-			b := ip.As4()
-			mask := uint32(0xffffffff) >> p.Bits()
-			v := binary.BigEndian.Uint32(b[:]) | mask
-			binary.BigEndian.PutUint32(b[:], v)
-			w.attr(ifaBroadcast, b[:])
+		if in.Flags&abi.IFF_BROADCAST != 0 && p.Bits() < 31 {
+			w.attr(ifaBroadcast, broadcast(in, p).AsSlice())
 		}
 		w.attr(ifaLabel, append([]byte(in.Name), 0))
 	}
@@ -569,6 +565,9 @@ func (n *netlinkSocket) routes(payload []byte, seq, portid uint32) [][]byte {
 		w.attrU32(rtaTable, rtTableMain)
 		if r.Dst.Bits() > 0 {
 			w.attr(rtaDst, r.Dst.Addr().AsSlice())
+		}
+		if r.Src.IsValid() {
+			w.attr(rtaPrefsrc, r.Src.AsSlice())
 		}
 		if r.Gateway.IsValid() {
 			w.attr(rtaGateway, r.Gateway.AsSlice())
