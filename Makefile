@@ -133,7 +133,7 @@ demo: deps $(PADDOCK) guests
 	sh scripts/demo.sh $(PADDOCK) $(DEMO_ROOT)
 
 bench: deps $(PADDOCK) guests
-	sh bench/run.sh $(PADDOCK)
+	sh bench/run.sh $(PADDOCK) $(BENCHFLAGS)
 
 clean:
 	rm -rf $(BUILD)

@@ -35,7 +35,8 @@ type workload struct {
 
 type sample struct {
 	cpu    time.Duration // user + system
-	maxRSS int64         // KiB
+	wall   time.Duration
+	maxRSS int64 // KiB
 }
 
 type runner struct {
@@ -48,6 +49,7 @@ func main() {
 	root := flag.String("root", "build/bench-root", "bench root directory")
 	qemu := flag.String("qemu", "qemu-x86_64", "qemu-user binary (empty to skip)")
 	onlyTracing := flag.Bool("tracing", false, "run only the tracing benchmarks")
+	onlyNet := flag.Bool("net", false, "run only the network benchmarks")
 	flag.Parse()
 	absRoot, err := filepath.Abs(*root)
 	if err != nil {
@@ -102,6 +104,10 @@ func main() {
 		tracing(*paddock, absRoot, *qemu)
 		return
 	}
+	if *onlyNet {
+		network(runners)
+		return
+	}
 	fmt.Printf("| workload | runner | CPU time | vs native | vs qemu | peak RSS | per unit |\n|---|---|---|---|---|---|---|\n")
 	for _, w := range workloads {
 		res := map[string]sample{}
@@ -123,7 +129,41 @@ func main() {
 				vsNative, vsQemu, s.maxRSS/1024, per)
 		}
 	}
+	network(runners)
 	tracing(*paddock, absRoot, *qemu)
+}
+
+// network measures sockets over the loopback (testdata/bench/netbench.c):
+// bulk TCP and AF_UNIX stream throughput between two processes, TCP
+// connections per second and UDP round trips. Native and qemu-user use
+// the host kernel's loopback, paddock its netstack and Unix sockets.
+// Wall time is what a user waits; CPU time what it costs.
+func network(runners []runner) {
+	const mib, conns, trips = 1024, 5000, 50000
+	workloads := []workload{
+		{"(n1) TCP bulk, 1 GiB", []string{"/bin/netbench", "tcp", fmt.Sprint(mib)}, 3, mib, "MiB"},
+		{"(n2) TCP connections", []string{"/bin/netbench", "conn", fmt.Sprint(conns)}, 3, conns, "connection"},
+		{"(n3) AF_UNIX stream bulk, 1 GiB", []string{"/bin/netbench", "unix", fmt.Sprint(mib)}, 3, mib, "MiB"},
+		{"(n4) UDP round trips", []string{"/bin/netbench", "udp", fmt.Sprint(trips)}, 3, trips, "round trip"},
+	}
+	fmt.Printf("\nNetwork, two processes over the loopback:\n\n")
+	fmt.Printf("| workload | runner | wall time | vs native | vs qemu | CPU time | rate |\n|---|---|---|---|---|---|---|\n")
+	for _, w := range workloads {
+		res := map[string]sample{}
+		for _, r := range runners {
+			res[r.name] = measure(r, w)
+		}
+		for _, r := range runners {
+			s := res[r.name]
+			vsQemu := "-"
+			if q, ok := res["qemu-x86_64"]; ok {
+				vsQemu = ratio(s.wall, q.wall)
+			}
+			rate := fmt.Sprintf("%.0f %s/s", w.units/s.wall.Seconds(), w.unit)
+			fmt.Printf("| %s | %s | %s | %s | %s | %s | %s |\n", w.name, r.name, s.wall.Round(time.Millisecond),
+				ratio(s.wall, res["native"].wall), vsQemu, s.cpu.Round(time.Millisecond), rate)
+		}
+	}
 }
 
 // tracing measures what tracing costs: the syscall trace on dd bs=1
@@ -268,20 +308,25 @@ func ratio(a, b time.Duration) string {
 // measure runs w with r runs times and returns the median CPU time and the
 // largest peak RSS.
 func measure(r runner, w workload) sample {
-	var cpus []time.Duration
+	var cpus, walls []time.Duration
 	var rss int64
 	for range w.runs {
 		cmd := r.cmd(w.argv)
 		cmd.Stdout, cmd.Stderr = nil, os.Stderr
+		start := time.Now()
 		if err := cmd.Run(); err != nil {
 			fail(fmt.Errorf("%s %v: %w", r.name, w.argv, err))
 		}
+		walls = append(walls, time.Since(start))
 		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 		cpus = append(cpus, cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 		rss = max(rss, ru.Maxrss)
 	}
-	sort.Slice(cpus, func(i, j int) bool { return cpus[i] < cpus[j] })
-	return sample{cpu: cpus[len(cpus)/2], maxRSS: rss}
+	median := func(d []time.Duration) time.Duration {
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		return d[len(d)/2]
+	}
+	return sample{cpu: median(cpus), wall: median(walls), maxRSS: rss}
 }
 
 func fail(err error) {

@@ -20,7 +20,8 @@ func readInto(t *kernel.Task, f *vfs.File, addr, n uint64, rd func(b []byte) (in
 	if !f.Readable() {
 		return 0, abi.EBADF
 	}
-	buf := make([]byte, min(n, chunk))
+	buf, release := getScratch(min(n, chunk))
+	defer release()
 	var done uint64
 	for done < n {
 		want := min(n-done, uint64(len(buf)))
@@ -55,7 +56,8 @@ func writeFrom(t *kernel.Task, f *vfs.File, addr, n uint64, wr func(b []byte) (i
 	if !f.Writable() {
 		return 0, abi.EBADF
 	}
-	buf := make([]byte, min(n, chunk))
+	buf, release := getScratch(min(n, chunk))
+	defer release()
 	var done uint64
 	for done < n || n == 0 {
 		want := min(n-done, uint64(len(buf)))

@@ -230,12 +230,43 @@ func Sendto(t *kernel.Task, a kernel.Args) (uint64, error) {
 		}
 		m.Addr = &sa
 	}
-	data := make([]byte, min(a[2], abi.MAX_RW_COUNT))
-	if err := t.CopyIn(a[1], data); err != nil {
-		return 0, err
-	}
-	n, err := s.Send(t, data, &m, int(a.Int(3)), f.NonBlocking())
+	n, err := send(t, f, s, &m, min(a[2], abi.MAX_RW_COUNT), a.Int(3), func(off uint64, b []byte) error {
+		return t.CopyIn(a[1]+off, b)
+	})
 	return uint64(n), sendErr(t, err, a.Int(3))
+}
+
+// send sends total bytes that fill copies in from the guest (bytes off
+// on into b), a chunk at a time, so that a huge send never holds more
+// than a chunk of paddock's memory: a stream takes the chunks in turn,
+// any other socket's message must fit in one (EMSGSIZE: no socket
+// buffer holds more).
+func send(t *kernel.Task, f *vfs.File, s net.Socket, m *net.Message, total uint64, flags int32, fill func(off uint64, b []byte) error) (int, error) {
+	if s.Type() != abi.SOCK_STREAM && total > chunk {
+		return 0, abi.EMSGSIZE
+	}
+	buf, release := getScratch(min(total, chunk))
+	defer release()
+	done := 0
+	for {
+		b := buf[:min(total-uint64(done), chunk)]
+		if err := fill(uint64(done), b); err != nil {
+			if done > 0 {
+				return done, nil
+			}
+			return 0, err
+		}
+		n, err := s.Send(t, b, m, int(flags), f.NonBlocking())
+		done += n
+		switch {
+		case err != nil && done > 0:
+			return done, nil
+		case err != nil:
+			return 0, err
+		case n < len(b) || uint64(done) == total:
+			return done, nil
+		}
+	}
 }
 
 // sendErr is EPIPE's SIGPIPE, unless MSG_NOSIGNAL.
@@ -253,7 +284,10 @@ func Recvfrom(t *kernel.Task, a kernel.Args) (uint64, error) {
 		return 0, err
 	}
 	defer f.DecRef()
-	data := make([]byte, min(a[2], abi.MAX_RW_COUNT))
+	// A receive takes at most a chunk: no datagram is larger, and a
+	// stream may return less than asked.
+	data, release := getScratch(min(a[2], chunk))
+	defer release()
 	var m net.Message
 	n, err := s.Recv(t, data, &m, int(a.Int(3)), f.NonBlocking())
 	drop(m.Rights)
@@ -306,31 +340,38 @@ func sendmsg(t *kernel.Task, f *vfs.File, s net.Socket, h abi.Msghdr, flags int3
 	if err != nil {
 		return 0, err
 	}
-	data, err := gather(t, iov)
-	if err != nil {
-		return 0, err
+	var total uint64
+	for _, v := range iov {
+		total += v.Len
 	}
 	if err := control(t, h, &m); err != nil {
 		drop(m.Rights)
 		return 0, err
 	}
-	n, err := s.Send(t, data, &m, int(flags), f.NonBlocking())
+	n, err := send(t, f, s, &m, min(total, abi.MAX_RW_COUNT), flags, func(off uint64, b []byte) error {
+		return gather(t, iov, off, b)
+	})
 	drop(m.Rights)
 	return n, sendErr(t, err, flags)
 }
 
-// gather copies in what iovecs point at, at most MAX_RW_COUNT bytes.
-func gather(t *kernel.Task, iov []abi.Iovec) ([]byte, error) {
-	var data []byte
+// gather fills b with the bytes the iovecs point at, from off on.
+func gather(t *kernel.Task, iov []abi.Iovec, off uint64, b []byte) error {
 	for _, v := range iov {
-		n := min(v.Len, abi.MAX_RW_COUNT-uint64(len(data)))
-		b := make([]byte, n)
-		if err := t.CopyIn(v.Base, b); err != nil {
-			return nil, err
+		if len(b) == 0 {
+			break
 		}
-		data = append(data, b...)
+		if off >= v.Len {
+			off -= v.Len
+			continue
+		}
+		k := min(v.Len-off, uint64(len(b)))
+		if err := t.CopyIn(v.Base+off, b[:k]); err != nil {
+			return err
+		}
+		b, off = b[k:], 0
 	}
-	return data, nil
+	return nil
 }
 
 // control reads a message's control data: SCM_RIGHTS's descriptors
@@ -412,7 +453,8 @@ func recvmsg(t *kernel.Task, f *vfs.File, s net.Socket, h *abi.Msghdr, flags int
 	for _, v := range iov {
 		total += v.Len
 	}
-	data := make([]byte, min(total, abi.MAX_RW_COUNT))
+	data, release := getScratch(min(total, chunk))
+	defer release()
 	var m net.Message
 	n, err := s.Recv(t, data, &m, int(flags), f.NonBlocking())
 	if err != nil {
